@@ -98,6 +98,8 @@ pub enum Route {
     PredictionRequest,
     /// Worker → coordinator fan-in.
     PredictionReady,
+    /// Phase announcements kept for `trace`, `status` and latency metrics only.
+    Monitor,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
