@@ -1,0 +1,306 @@
+//! The run protocol of DESIGN §4, as plain async code over the ports; the `ProcessorHost` actor only calls
+//! [`execute`].
+//!
+//! 1. claim the run in the ledger (a live lease or a success makes the message a duplicate);
+//! 2. check the declared dependencies against the warehouse (missing critical → `not_yet_available`);
+//! 3. read inputs, compute off the actor thread (panics captured), write idempotently, read back counts;
+//! 4. close the run with a typed outcome (terminal states are never overwritten);
+//! 5. publish the completion through the outbox (retried until acknowledged).
+//!
+//! Invariants: the ledger is touched before and after any write; a write that reports 0 rows for non-empty
+//! output is a failure, not a success (F-05); heartbeats renew the lease while compute runs.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::backends::{Backends, TableRef};
+use crate::domain::{Phase, RunKey, RunOutcome};
+use crate::ledger::{CloseResult, Ledger, OutboxEntry, Refusal, RunContext, RunTicket};
+use crate::messages::typed::{HandleOutcome, RunProcessor};
+use crate::messages::{Status, UnifiedMessage};
+use crate::processors::{Processor, ProcessorError, ProcessorInput, TableWrite};
+use crate::supervisors::{panic_message, ActorMetrics};
+use crate::topology::{DependencyCheck, ProcessorDecl, Topology};
+
+/// What a processor host needs.
+#[derive(Clone)]
+pub struct HostDeps {
+    pub backends: Backends,
+    pub ledger: Ledger,
+    pub topology: Arc<Topology>,
+}
+
+/// Ran, or refused before running.
+pub struct Executed {
+    pub outcome: HandleOutcome,
+    /// The compute step panicked (the host restarts itself).
+    pub panicked: bool,
+}
+
+fn phase_of(n: u8) -> Phase {
+    Phase::from_number(n).unwrap_or(Phase::Raw)
+}
+
+/// Retry delay for attempt `n` (1-based).
+pub fn backoff(topology: &Topology, attempt: u32) -> Duration {
+    let base = topology.defaults.retry_base_s.max(1);
+    let secs = base.saturating_mul(1u64 << attempt.saturating_sub(1).min(16));
+    Duration::from_secs(secs.min(topology.defaults.retry_max_s.max(base)))
+}
+
+/// Run one processor under the protocol.
+pub async fn execute(
+    deps: &HostDeps,
+    decl: &ProcessorDecl,
+    imp: Arc<dyn Processor>,
+    req: RunProcessor,
+    metrics: &Arc<ActorMetrics>,
+) -> Executed {
+    let t = &deps.topology;
+    let key = RunKey::new(&decl.name, req.origin.date, req.scope.clone());
+    let output = TableRef::parse(&decl.output);
+    let ctx = RunContext {
+        trigger_source: Some("pubsub".into()),
+        trigger_message_id: Some(req.origin.message_id.clone()),
+        parent_processor: Some(req.origin.parent_processor.clone()),
+        backfill_mode: req.origin.mode == crate::domain::RunMode::Backfill,
+        output_table: output.as_ref().map(|o| o.table.clone()),
+        output_dataset: output.as_ref().map(|o| o.dataset.clone()),
+    };
+    let lease = Duration::from_secs(t.lease_s(decl));
+    let claimed = deps
+        .ledger
+        .claim(&key, phase_of(decl.phase), lease, t.max_attempts(decl), req.origin.force, &req.origin.correlation_id, &ctx)
+        .await;
+    let ticket = match claimed {
+        Err(e) => {
+            return done(HandleOutcome::Transient { retry_after: backoff(t, 1), error: format!("ledger: {e}") })
+        }
+        Ok(Err(Refusal::AlreadyDone { .. })) | Ok(Err(Refusal::InFlight { .. })) => {
+            return done(HandleOutcome::Duplicate)
+        }
+        Ok(Err(Refusal::Exhausted { state, last_error, .. })) => {
+            return done(HandleOutcome::Permanent {
+                reason: format!(
+                    "{key}: {} after {} attempts: {}",
+                    state.as_str(),
+                    t.max_attempts(decl),
+                    last_error.unwrap_or_default()
+                ),
+            })
+        }
+        Ok(Ok(ticket)) => ticket,
+    };
+    let started = Instant::now();
+    let heartbeat = spawn_heartbeat(deps.clone(), ticket.clone(), Duration::from_secs(t.defaults.heartbeat_s.max(1)), metrics.clone());
+    let (outcome, mut metadata, panicked) = run_body(deps, decl, imp, &req).await;
+    heartbeat.abort();
+    metadata.insert("attempt".into(), json!(ticket.attempt));
+    let elapsed = started.elapsed().as_secs_f64();
+    close_and_publish(deps, decl, &req, &ticket, outcome, metadata, elapsed, panicked).await
+}
+
+fn done(outcome: HandleOutcome) -> Executed {
+    Executed { outcome, panicked: false }
+}
+
+fn spawn_heartbeat(deps: HostDeps, ticket: RunTicket, every: Duration, metrics: Arc<ActorMetrics>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            deps.backends.clock.sleep(every).await;
+            match deps.ledger.heartbeat(&ticket, None).await {
+                Ok(true) => metrics.progress(deps.backends.clock.now_ms()),
+                Ok(false) => {
+                    tracing::warn!(run_id = %ticket.run_id, "run lost its lease");
+                    break;
+                }
+                Err(e) => tracing::warn!(run_id = %ticket.run_id, error = %e, "heartbeat failed"),
+            }
+        }
+    })
+}
+
+type Body = (RunOutcome, serde_json::Map<String, Value>, bool);
+
+async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>, req: &RunProcessor) -> Body {
+    let b = &deps.backends;
+    let date = req.origin.date;
+    let mut input = ProcessorInput { date: Some(date), mode: req.origin.mode, ..Default::default() };
+    let mut missing = Vec::new();
+    for dep in &decl.dependencies {
+        let Some(table) = TableRef::parse(&dep.table) else { continue };
+        let rows = match dep.check {
+            DependencyCheck::DateMatch => b.warehouse.read_date(&table, date).await,
+            DependencyCheck::Lookback => {
+                let w = i64::from(dep.window_days.unwrap_or(30));
+                b.warehouse.read_range(&table, date.add_days(-w), date.pred()).await
+            }
+            DependencyCheck::Exists => b.warehouse.count(&table).await.map(|n| vec![Default::default(); n.min(1) as usize]),
+        };
+        let rows = match rows {
+            Ok(r) => r,
+            Err(crate::backends::PortError::NotFound(_)) => Vec::new(),
+            Err(e) => return (RunOutcome::FailedTransient { error: format!("reading {}: {e}", dep.table) }, Default::default(), false),
+        };
+        if (rows.len() as u64) < dep.min_rows && dep.critical {
+            missing.push(format!("{} ({} rows < {})", dep.table, rows.len(), dep.min_rows));
+        }
+        if dep.check != DependencyCheck::Exists {
+            input.tables.insert(dep.table.clone(), rows);
+        }
+    }
+    if !missing.is_empty() {
+        let mut md = serde_json::Map::new();
+        md.insert("missing_dependencies".into(), json!(missing));
+        return (RunOutcome::NotYetAvailable { reason: format!("missing: {}", missing.join(", ")) }, md, false);
+    }
+    if let Some(path) = &req.object_path {
+        match b.landing.get(path).await {
+            Ok(o) => input.object = Some(o),
+            Err(crate::backends::PortError::NotFound(_)) => {
+                return (RunOutcome::FailedPermanent { error: format!("landed object {path} not found") }, Default::default(), false)
+            }
+            Err(e) => return (RunOutcome::FailedTransient { error: format!("landing {path}: {e}") }, Default::default(), false),
+        }
+    }
+    let computed = tokio::task::spawn_blocking(move || imp.compute(&input)).await;
+    let out = match computed {
+        Err(join) if join.is_panic() => {
+            let msg = panic_message(join.into_panic().as_ref());
+            tracing::error!(processor = %decl.name, %date, panic = %msg, "processor panicked");
+            return (RunOutcome::FailedTransient { error: format!("panicked: {msg}") }, Default::default(), true);
+        }
+        Err(e) => return (RunOutcome::FailedTransient { error: format!("compute task: {e}") }, Default::default(), false),
+        Ok(Err(e)) => {
+            let o = match e {
+                ProcessorError::BadInput { .. } | ProcessorError::Failed(_) => RunOutcome::FailedPermanent { error: e.to_string() },
+                ProcessorError::NotReady(r) => RunOutcome::NotYetAvailable { reason: r },
+                ProcessorError::Transient(_) => RunOutcome::FailedTransient { error: e.to_string() },
+            };
+            return (o, Default::default(), false);
+        }
+        Ok(Ok(out)) => out,
+    };
+    let mut written: BTreeMap<String, u64> = BTreeMap::new();
+    let mut expected = 0usize;
+    for w in out.writes {
+        expected += w.len();
+        let name = w.table().to_string();
+        let r = match w {
+            TableWrite::ReplacePartition { table, date, rows } => b.warehouse.replace_partition(&table, date, rows).await,
+            TableWrite::Upsert { table, rows } => b.warehouse.upsert(&table, rows).await,
+        };
+        match r {
+            Ok(n) => *written.entry(name).or_default() += n,
+            Err(e) if e.is_retryable() => {
+                return (RunOutcome::FailedTransient { error: format!("writing {name}: {e}") }, out.metadata, false)
+            }
+            Err(e) => return (RunOutcome::FailedPermanent { error: format!("writing {name}: {e}") }, out.metadata, false),
+        }
+    }
+    let total: u64 = written.values().sum();
+    let mut md = out.metadata;
+    md.insert("rows_written".into(), json!(written));
+    if expected > 0 && total == 0 {
+        return (RunOutcome::FailedPermanent { error: format!("wrote {expected} rows but read back 0") }, md, false);
+    }
+    match out.no_data_reason {
+        Some(reason) if total == 0 => (RunOutcome::NoDataExpected { reason }, md, false),
+        _ => (RunOutcome::Succeeded { rows: total }, md, false),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn close_and_publish(
+    deps: &HostDeps,
+    decl: &ProcessorDecl,
+    req: &RunProcessor,
+    ticket: &RunTicket,
+    outcome: RunOutcome,
+    metadata: serde_json::Map<String, Value>,
+    elapsed: f64,
+    panicked: bool,
+) -> Executed {
+    let t = &deps.topology;
+    let clock = &deps.backends.clock;
+    let status = match &outcome {
+        RunOutcome::Succeeded { .. } => Some(Status::Success),
+        RunOutcome::NoDataExpected { .. } => Some(Status::NoData),
+        RunOutcome::FailedPermanent { .. } => Some(Status::Failed),
+        _ => None,
+    };
+    let outbox = status.map(|status| {
+        let mut m = UnifiedMessage::new(
+            decl.class.clone(),
+            phase_of(decl.phase),
+            ticket.run_id.clone(),
+            req.origin.correlation_id.clone(),
+            req.origin.date,
+            status,
+            clock.now(),
+        );
+        if let Some(o) = TableRef::parse(&decl.output) {
+            m.output_table = Some(o.table);
+            m.output_dataset = Some(o.dataset);
+        }
+        m.record_count = Some(outcome.rows() as i64);
+        m.duration_seconds = Some(elapsed);
+        m.parent_processor = Some(req.origin.parent_processor.clone());
+        m.trigger_source = Some("pubsub".into());
+        m.trigger_message_id = Some(req.origin.message_id.clone());
+        m.backfill_mode = req.origin.mode == crate::domain::RunMode::Backfill;
+        m.skip_downstream_trigger = req.origin.skip_downstream_trigger;
+        m.backfill_reason = req.origin.backfill_reason.clone();
+        if let Some(e) = outcome.error_text().filter(|_| status == Status::Failed) {
+            m.error_message = Some(e);
+            m.error_type = Some("failed_permanent".into());
+        }
+        m.metadata = metadata.clone();
+        m.metadata.insert("processor".into(), json!(decl.name));
+        if let Some(p) = req.origin.through_phase {
+            m.metadata.insert("through_phase".into(), json!(p));
+        }
+        if req.origin.mode == crate::domain::RunMode::SameDay {
+            m.metadata.insert("run_mode".into(), json!("same_day"));
+        }
+        if !req.scope.is_empty() {
+            m.metadata.insert("scope".into(), json!(req.scope));
+        }
+        OutboxEntry { topic: decl.publishes.clone(), data: m.to_json(), ordering_key: None }
+    });
+    let closed = deps.ledger.close(ticket, &outcome, outbox).await;
+    match closed {
+        Err(e) => Executed {
+            outcome: HandleOutcome::Transient { retry_after: backoff(t, ticket.attempt), error: format!("ledger close: {e}") },
+            panicked,
+        },
+        Ok(CloseResult::Stale) => {
+            tracing::warn!(run_id = %ticket.run_id, "completion after lease loss discarded");
+            Executed { outcome: HandleOutcome::Duplicate, panicked }
+        }
+        Ok(CloseResult::Closed(_)) => {
+            if let Err(e) = deps.ledger.flush_outbox(&ticket.key.doc_id(), deps.backends.bus.as_ref()).await {
+                // The outbox relay publishes it later; the run itself is done.
+                tracing::warn!(run_id = %ticket.run_id, error = %e, "completion publish failed, left in outbox");
+            }
+            let outcome = match outcome {
+                RunOutcome::Succeeded { .. } => HandleOutcome::Done,
+                RunOutcome::NoDataExpected { .. } => HandleOutcome::NoData,
+                RunOutcome::NotYetAvailable { reason } => {
+                    HandleOutcome::NotReady { retry_after: backoff(t, ticket.attempt.min(6)), reason }
+                }
+                RunOutcome::FailedTransient { error } | RunOutcome::TimedOut { last_error: Some(error) } => {
+                    HandleOutcome::Transient { retry_after: backoff(t, ticket.attempt), error }
+                }
+                RunOutcome::TimedOut { last_error: None } => {
+                    HandleOutcome::Transient { retry_after: backoff(t, ticket.attempt), error: "timed out".into() }
+                }
+                RunOutcome::FailedPermanent { error } => HandleOutcome::Permanent { reason: format!("{}: {error}", ticket.key) },
+            };
+            Executed { outcome, panicked }
+        }
+    }
+}
