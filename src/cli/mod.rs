@@ -1,1 +1,149 @@
-//! TODO(skeleton)
+//! The `hoopflow` command line (clap). Every command works on the embedded backends under `--home`
+//! (env `HOOPFLOW_HOME`, default `./.hoopflow`). Long commands draw a progress bar on a terminal and print
+//! plain lines otherwise.
+
+pub mod bench;
+pub mod dlq;
+pub mod home;
+pub mod run;
+pub mod status;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::domain::SlateDate;
+
+#[derive(Debug, Parser)]
+#[command(name = "hoopflow", version, about = "NBA player-points prop pipeline as a supervised actor system")]
+pub struct Cli {
+    /// Where the embedded backends keep their state.
+    #[arg(long, global = true, env = "HOOPFLOW_HOME", default_value = ".hoopflow")]
+    pub home: PathBuf,
+    /// The topology (defaults to config/pipeline.toml, else the copy built into the binary).
+    #[arg(long, global = true, env = "HOOPFLOW_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log filter (e.g. `info`, `hoopflow=debug`); env `RUST_LOG` wins.
+    #[arg(long, global = true, default_value = "warn")]
+    pub log: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a few slate dates end to end on the embedded backends and show what happened.
+    Demo {
+        /// Real data directory (`../shared/data/nba` layout); default: the built-in season simulator.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// How many slate dates to run.
+        #[arg(long, default_value_t = 3)]
+        dates: u32,
+    },
+    /// Run one slate date through the event path.
+    Run {
+        #[arg(long)]
+        date: SlateDate,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Re-run processors that already succeeded for the date.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run a date range in backfill mode (downstream triggers suppressed beyond --through-phase).
+    Backfill {
+        #[arg(long)]
+        from: SlateDate,
+        #[arg(long)]
+        to: SlateDate,
+        /// Last phase to run (2 = raw only).
+        #[arg(long, default_value_t = 2)]
+        through_phase: u8,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long, default_value = "manual backfill")]
+        reason: String,
+    },
+    /// The phase × processor grid of a date.
+    Status {
+        #[arg(long)]
+        date: SlateDate,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every run of a correlation id, from the scraper run to the last phase.
+    Trace {
+        correlation_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The declared pipeline as text.
+    Topology,
+    /// Dead-lettered messages.
+    Dlq {
+        #[command(subcommand)]
+        action: DlqAction,
+    },
+    /// Read-only SQL on the embedded warehouse (datasets attach as schemas: `nba_raw.table`); CSV out.
+    Query { sql: String },
+    /// Run a benchmark and print `key: value unit` lines (`bus`, `tracker`).
+    Bench {
+        /// `bus` or `tracker`.
+        name: String,
+        /// Messages (bus) or completions (tracker).
+        #[arg(long)]
+        n: Option<usize>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DlqAction {
+    /// List dead letters with their reasons.
+    List {
+        #[arg(long)]
+        topic: Option<String>,
+    },
+    /// Publish dead letters back to their source topic and remove them from the dead-letter queue.
+    Replay {
+        #[arg(long)]
+        topic: Option<String>,
+        /// Only this message id (default: all).
+        #[arg(long)]
+        id: Option<String>,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(&cli.log);
+    let sys = actix::System::new();
+    sys.block_on(async move { dispatch(cli).await })
+}
+
+fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let topology = home::load_topology(cli.config.as_deref())?;
+    match cli.command {
+        Command::Topology => {
+            print!("{}", crate::topology::render::render_text(&topology));
+            Ok(())
+        }
+        Command::Query { sql } => status::query(&cli.home, &sql).await,
+        Command::Status { date, json } => status::status(&cli.home, &topology, date, json).await,
+        Command::Trace { correlation_id, json } => status::trace(&cli.home, &correlation_id, json).await,
+        Command::Dlq { action } => dlq::run(&cli.home, &topology, action).await,
+        Command::Bench { name, n } => bench::run(&name, n, &topology).await,
+        Command::Run { date, data, force } => run::run_dates(&cli.home, &topology, run::Plan::single(date, data, force)).await,
+        Command::Backfill { from, to, through_phase, data, reason } => {
+            run::run_dates(&cli.home, &topology, run::Plan::backfill(from, to, through_phase, data, reason)).await
+        }
+        Command::Demo { data, dates } => run::demo(&cli.home, &topology, data, dates).await,
+    }
+}

@@ -123,3 +123,8 @@ impl ProcessorRegistry {
         self.map.keys()
     }
 }
+
+/// Every processor implemented in this build.
+pub fn builtin_registry() -> ProcessorRegistry {
+    ProcessorRegistry::new()
+}
