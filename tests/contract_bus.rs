@@ -20,14 +20,10 @@ use std::time::{Duration, Instant};
 use bus_suite::{BusHarness, PAST_DEADLINE};
 use chrono::{TimeZone, Utc};
 use hoopflow::backends::embedded::bus::EmbeddedBus;
-use hoopflow::backends::{
-    Bus, Clock, OutboundMessage, SubscriptionSpec, SystemClock, VirtualClock,
-};
+use hoopflow::backends::{Bus, Clock, OutboundMessage, SubscriptionSpec, SystemClock, VirtualClock};
 
 fn virtual_clock() -> Arc<VirtualClock> {
-    Arc::new(VirtualClock::new(
-        Utc.with_ymd_and_hms(2025, 1, 15, 12, 0, 0).unwrap(),
-    ))
+    Arc::new(VirtualClock::new(Utc.with_ymd_and_hms(2025, 1, 15, 12, 0, 0).unwrap()))
 }
 
 fn harness(
@@ -55,11 +51,7 @@ async fn file_harness() -> BusHarness {
 
 async fn memory_harness() -> BusHarness {
     let clock = virtual_clock();
-    harness(
-        EmbeddedBus::in_memory(clock.clone()).expect("in_memory"),
-        clock,
-        Vec::new(),
-    )
+    harness(EmbeddedBus::in_memory(clock.clone()).expect("in_memory"), clock, Vec::new())
 }
 
 mod file {
@@ -87,9 +79,7 @@ async fn reopen_keeps_unacked_messages_with_their_attempts_and_forgets_acked_one
     {
         let bus = EmbeddedBus::open(&path, clock.clone()).unwrap();
         bus.ensure_topic("durable-topic").await.unwrap();
-        bus.ensure_subscription(&spec("durable-sub", "durable-topic"))
-            .await
-            .unwrap();
+        bus.ensure_subscription(&spec("durable-sub", "durable-topic")).await.unwrap();
         before = bus
             .publish(
                 "durable-topic",
@@ -104,9 +94,7 @@ async fn reopen_keeps_unacked_messages_with_their_attempts_and_forgets_acked_one
         let got = bus.pull("durable-sub", 10, Duration::ZERO).await.unwrap();
         assert_eq!(got.len(), 3);
         let two = got.iter().find(|m| m.data == b"two").unwrap();
-        bus.ack("durable-sub", std::slice::from_ref(&two.ack_id))
-            .await
-            .unwrap();
+        bus.ack("durable-sub", std::slice::from_ref(&two.ack_id)).await.unwrap();
         clock.advance(PAST_DEADLINE);
         // Both unacked messages expire and go out a second time.
         let again = bus.pull("durable-sub", 10, Duration::ZERO).await.unwrap();
@@ -116,58 +104,27 @@ async fn reopen_keeps_unacked_messages_with_their_attempts_and_forgets_acked_one
 
     let bus = EmbeddedBus::open(&path, clock.clone()).unwrap();
     assert_eq!(bus.list_topics().await.unwrap(), vec!["durable-topic"]);
-    assert_eq!(
-        bus.list_subscriptions().await.unwrap(),
-        vec![spec("durable-sub", "durable-topic")]
-    );
+    assert_eq!(bus.list_subscriptions().await.unwrap(), vec![spec("durable-sub", "durable-topic")]);
     assert_eq!(bus.backlog("durable-sub").await.unwrap(), 2);
     // Leases survive the reopen: nothing is handed out before the deadline.
-    assert!(bus
-        .pull("durable-sub", 10, Duration::ZERO)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(bus.pull("durable-sub", 10, Duration::ZERO).await.unwrap().is_empty());
     clock.advance(PAST_DEADLINE);
     let mut got = bus.pull("durable-sub", 10, Duration::ZERO).await.unwrap();
     got.sort_by(|a, b| a.message_id.cmp(&b.message_id));
-    assert_eq!(
-        got.iter().map(|m| m.data.as_slice()).collect::<Vec<_>>(),
-        vec![&b"one"[..], &b"three"[..]]
-    );
-    assert_eq!(
-        got.iter().map(|m| m.delivery_attempt).collect::<Vec<_>>(),
-        vec![3, 3]
-    );
+    assert_eq!(got.iter().map(|m| m.data.as_slice()).collect::<Vec<_>>(), vec![&b"one"[..], &b"three"[..]]);
+    assert_eq!(got.iter().map(|m| m.delivery_attempt).collect::<Vec<_>>(), vec![3, 3]);
     assert_eq!(got[0].message_id, before[0]);
     assert_eq!(got[0].attributes.get("k").map(String::as_str), Some("v"));
     assert_eq!(got[1].ordering_key.as_deref(), Some("key"));
-    bus.ack(
-        "durable-sub",
-        &got.iter().map(|m| m.ack_id.clone()).collect::<Vec<_>>(),
-    )
-    .await
-    .unwrap();
+    bus.ack("durable-sub", &got.iter().map(|m| m.ack_id.clone()).collect::<Vec<_>>()).await.unwrap();
     assert_eq!(bus.backlog("durable-sub").await.unwrap(), 0);
 
     // Message ids are never reused, even after every message was acked and the file reopened.
     drop(bus);
     let bus = EmbeddedBus::open(&path, clock).unwrap();
-    let next = bus
-        .publish(
-            "durable-topic",
-            vec![OutboundMessage::new(b"four".to_vec())],
-        )
-        .await
-        .unwrap();
-    let max_before = before
-        .iter()
-        .map(|id| id.parse::<u64>().unwrap())
-        .max()
-        .unwrap();
-    assert!(
-        next[0].parse::<u64>().unwrap() > max_before,
-        "{next:?} after {before:?}"
-    );
+    let next = bus.publish("durable-topic", vec![OutboundMessage::new(b"four".to_vec())]).await.unwrap();
+    let max_before = before.iter().map(|id| id.parse::<u64>().unwrap()).max().unwrap();
+    assert!(next[0].parse::<u64>().unwrap() > max_before, "{next:?} after {before:?}");
 }
 
 const CHILD_ENV: &str = "HOOPFLOW_BUS_KILL_CHILD_DB";
@@ -180,33 +137,20 @@ fn kill_child() {
     let Ok(path) = std::env::var(CHILD_ENV) else {
         return;
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async move {
         let bus = EmbeddedBus::open(Path::new(&path), Arc::new(SystemClock)).unwrap();
         let mut out = std::io::stdout().lock();
         // libtest has printed "test kill_child ... " without a newline.
         writeln!(out).unwrap();
         let got = bus.pull("kill-sub", 10, Duration::ZERO).await.unwrap();
-        bus.ack(
-            "kill-sub",
-            &got.iter().map(|m| m.ack_id.clone()).collect::<Vec<_>>(),
-        )
-        .await
-        .unwrap();
+        bus.ack("kill-sub", &got.iter().map(|m| m.ack_id.clone()).collect::<Vec<_>>()).await.unwrap();
         for m in &got {
             writeln!(out, "acked {}", m.message_id).unwrap();
         }
         for i in 0u64.. {
             let ids = bus
-                .publish(
-                    "kill-topic",
-                    (0..5)
-                        .map(|j| OutboundMessage::new(format!("c{i}-{j}").into_bytes()))
-                        .collect(),
-                )
+                .publish("kill-topic", (0..5).map(|j| OutboundMessage::new(format!("c{i}-{j}").into_bytes())).collect())
                 .await
                 .unwrap();
             for id in ids {
@@ -225,27 +169,14 @@ async fn a_killed_process_loses_no_committed_publish_or_ack() {
     {
         let bus = EmbeddedBus::open(&path, Arc::new(SystemClock)).unwrap();
         bus.ensure_topic("kill-topic").await.unwrap();
-        bus.ensure_subscription(&SubscriptionSpec::new("kill-sub", "kill-topic"))
-            .await
-            .unwrap();
+        bus.ensure_subscription(&SubscriptionSpec::new("kill-sub", "kill-topic")).await.unwrap();
         initial = bus
-            .publish(
-                "kill-topic",
-                (0..20)
-                    .map(|i| OutboundMessage::new(format!("p{i}").into_bytes()))
-                    .collect(),
-            )
+            .publish("kill-topic", (0..20).map(|i| OutboundMessage::new(format!("p{i}").into_bytes())).collect())
             .await
             .unwrap();
     }
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "kill_child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "kill_child", "--ignored", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, &path)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -267,42 +198,22 @@ async fn a_killed_process_loses_no_committed_publish_or_ack() {
     }
     child.kill().unwrap(); // SIGKILL, mid-stream
     child.wait().unwrap();
-    assert_eq!(
-        acked.len(),
-        10,
-        "the child acked 10 of the initial messages"
-    );
+    assert_eq!(acked.len(), 10, "the child acked 10 of the initial messages");
     assert!(published.len() >= 2_000);
 
     let bus = EmbeddedBus::open(&path, Arc::new(SystemClock)).unwrap();
     let backlog = bus.backlog("kill-sub").await.unwrap() as usize;
-    let waiting: HashSet<String> = bus
-        .peek("kill-sub", backlog + 1)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.message_id)
-        .collect();
+    let waiting: HashSet<String> =
+        bus.peek("kill-sub", backlog + 1).await.unwrap().into_iter().map(|m| m.message_id).collect();
     assert_eq!(waiting.len(), backlog);
     for id in &acked {
-        assert!(
-            !waiting.contains(id),
-            "acked message {id} came back after the kill"
-        );
+        assert!(!waiting.contains(id), "acked message {id} came back after the kill");
     }
     for id in initial.iter().filter(|id| !acked.contains(*id)) {
         assert!(waiting.contains(id), "unacked message {id} lost");
     }
-    let lost: Vec<_> = published
-        .iter()
-        .filter(|id| !waiting.contains(*id))
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "{} committed publishes lost, e.g. {:?}",
-        lost.len(),
-        lost.first()
-    );
+    let lost: Vec<_> = published.iter().filter(|id| !waiting.contains(*id)).collect();
+    assert!(lost.is_empty(), "{} committed publishes lost, e.g. {:?}", lost.len(), lost.first());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,16 +222,12 @@ async fn concurrent_consumers_never_share_a_lease() {
     let clock = virtual_clock();
     let bus: Arc<dyn Bus> = Arc::new(EmbeddedBus::in_memory(clock).unwrap());
     bus.ensure_topic("conc-topic").await.unwrap();
-    bus.ensure_subscription(&spec("conc-sub", "conc-topic"))
-        .await
-        .unwrap();
+    bus.ensure_subscription(&spec("conc-sub", "conc-topic")).await.unwrap();
     let producer = {
         let bus = bus.clone();
         tokio::spawn(async move {
             for b in 0..N / 100 {
-                let msgs = (0..100)
-                    .map(|i| OutboundMessage::new(format!("{}", b * 100 + i).into_bytes()))
-                    .collect();
+                let msgs = (0..100).map(|i| OutboundMessage::new(format!("{}", b * 100 + i).into_bytes())).collect();
                 bus.publish("conc-topic", msgs).await.unwrap();
                 tokio::task::yield_now().await;
             }
@@ -332,19 +239,11 @@ async fn concurrent_consumers_never_share_a_lease() {
         consumers.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
-                let got = bus
-                    .pull("conc-sub", 37, Duration::from_millis(300))
-                    .await
-                    .unwrap();
+                let got = bus.pull("conc-sub", 37, Duration::from_millis(300)).await.unwrap();
                 if got.is_empty() {
                     return mine;
                 }
-                bus.ack(
-                    "conc-sub",
-                    &got.iter().map(|m| m.ack_id.clone()).collect::<Vec<_>>(),
-                )
-                .await
-                .unwrap();
+                bus.ack("conc-sub", &got.iter().map(|m| m.ack_id.clone()).collect::<Vec<_>>()).await.unwrap();
                 mine.extend(got.into_iter().map(|m| m.message_id));
             }
         }));
@@ -355,11 +254,7 @@ async fn concurrent_consumers_never_share_a_lease() {
         all.extend(c.await.unwrap());
     }
     let distinct: HashSet<_> = all.iter().collect();
-    assert_eq!(
-        all.len(),
-        N,
-        "each message delivered exactly once while leases hold"
-    );
+    assert_eq!(all.len(), N, "each message delivered exactly once while leases hold");
     assert_eq!(distinct.len(), N);
     assert_eq!(bus.backlog("conc-sub").await.unwrap(), 0);
 }
@@ -368,36 +263,23 @@ async fn concurrent_consumers_never_share_a_lease() {
 async fn a_waiting_pull_wakes_on_publish_not_on_its_next_poll() {
     let bus = Arc::new(EmbeddedBus::in_memory(Arc::new(SystemClock)).unwrap());
     bus.ensure_topic("wake-topic").await.unwrap();
-    bus.ensure_subscription(&spec("wake-sub", "wake-topic"))
-        .await
-        .unwrap();
+    bus.ensure_subscription(&spec("wake-sub", "wake-topic")).await.unwrap();
     for round in 0..5 {
         let waiter = {
             let bus = bus.clone();
             tokio::spawn(async move {
-                let got = bus
-                    .pull("wake-sub", 10, Duration::from_secs(5))
-                    .await
-                    .unwrap();
+                let got = bus.pull("wake-sub", 10, Duration::from_secs(5)).await.unwrap();
                 (got, Instant::now())
             })
         };
         // Let the pull park (its idle re-check is 250 ms away).
         tokio::time::sleep(Duration::from_millis(30)).await;
         let sent = Instant::now();
-        bus.publish(
-            "wake-topic",
-            vec![OutboundMessage::new(format!("r{round}").into_bytes())],
-        )
-        .await
-        .unwrap();
+        bus.publish("wake-topic", vec![OutboundMessage::new(format!("r{round}").into_bytes())]).await.unwrap();
         let (got, at) = waiter.await.unwrap();
         assert_eq!(got.len(), 1);
         let hop = at - sent;
-        assert!(
-            hop < Duration::from_millis(150),
-            "round {round}: woke after {hop:?}"
-        );
+        assert!(hop < Duration::from_millis(150), "round {round}: woke after {hop:?}");
         bus.ack("wake-sub", &[got[0].ack_id.clone()]).await.unwrap();
     }
 }
@@ -439,9 +321,7 @@ async fn bench_throughput_and_latency() {
 
     // Cost per message of each operation, one task, batches of 500 (backlog of N/2 built first).
     bus.ensure_topic("ops-topic").await.unwrap();
-    bus.ensure_subscription(&SubscriptionSpec::new("ops-sub", "ops-topic"))
-        .await
-        .unwrap();
+    bus.ensure_subscription(&SubscriptionSpec::new("ops-sub", "ops-topic")).await.unwrap();
     let (mut t_pub, mut t_pull, mut t_ack) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for b in 0..N / 2 / BATCH {
         let msgs = batch(b);
@@ -485,10 +365,7 @@ async fn bench_throughput_and_latency() {
             let mut seen = vec![false; N];
             let mut count = 0;
             while count < N {
-                let got = bus
-                    .pull("bench-sub", BATCH, Duration::from_secs(1))
-                    .await
-                    .unwrap();
+                let got = bus.pull("bench-sub", BATCH, Duration::from_secs(1)).await.unwrap();
                 assert!(!got.is_empty(), "consumer starved at {count}");
                 let ids: Vec<String> = got.iter().map(|m| m.ack_id.clone()).collect();
                 bus.ack("bench-sub", &ids).await.unwrap();
@@ -512,19 +389,12 @@ async fn bench_throughput_and_latency() {
         N as f64 / all_acked.as_secs_f64()
     );
     assert_eq!(bus.backlog("bench-sub").await.unwrap(), 0);
-    let wal = std::fs::metadata(dir.path().join("bus.db-wal"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    println!(
-        "wal file after the run: {:.1} MiB",
-        wal as f64 / (1 << 20) as f64
-    );
+    let wal = std::fs::metadata(dir.path().join("bus.db-wal")).map(|m| m.len()).unwrap_or(0);
+    println!("wal file after the run: {:.1} MiB", wal as f64 / (1 << 20) as f64);
 
     // Latency: one message at a time, from before publish to the waiting consumer's pull returning.
     bus.ensure_topic("lat-topic").await.unwrap();
-    bus.ensure_subscription(&SubscriptionSpec::new("lat-sub", "lat-topic"))
-        .await
-        .unwrap();
+    bus.ensure_subscription(&SubscriptionSpec::new("lat-sub", "lat-topic")).await.unwrap();
     const ROUNDS: usize = 5_000;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
     let consumer = {
@@ -532,10 +402,7 @@ async fn bench_throughput_and_latency() {
         tokio::spawn(async move {
             for _ in 0..ROUNDS {
                 let got = loop {
-                    let got = bus
-                        .pull("lat-sub", 1, Duration::from_secs(1))
-                        .await
-                        .unwrap();
+                    let got = bus.pull("lat-sub", 1, Duration::from_secs(1)).await.unwrap();
                     if !got.is_empty() {
                         break got;
                     }
@@ -551,9 +418,7 @@ async fn bench_throughput_and_latency() {
         // Let the consumer park in its pull so the wake-up path is measured.
         tokio::time::sleep(Duration::from_micros(200)).await;
         let t0 = Instant::now();
-        bus.publish("lat-topic", vec![OutboundMessage::new(payload(i))])
-            .await
-            .unwrap();
+        bus.publish("lat-topic", vec![OutboundMessage::new(payload(i))]).await.unwrap();
         let at = rx.recv().await.unwrap();
         hops.push(at - t0);
     }

@@ -47,15 +47,8 @@ async fn objects_and_generations_survive_reopen() {
     let l = DirLanding::open(dir.path(), "b").unwrap();
     let o = l.get("x/a.json").await.unwrap();
     assert_eq!((o.generation, o.data.as_slice()), (g2, &b"2"[..]));
-    assert!(
-        l.put("x/a.json", b"3").await.unwrap() > g2,
-        "generations keep increasing after reopen"
-    );
-    assert_eq!(
-        l.list("").await.unwrap(),
-        ["x/a.json"],
-        "sidecars and temp files stay hidden"
-    );
+    assert!(l.put("x/a.json", b"3").await.unwrap() > g2, "generations keep increasing after reopen");
+    assert_eq!(l.list("").await.unwrap(), ["x/a.json"], "sidecars and temp files stay hidden");
     assert_eq!(l.bucket(), "b");
 }
 
@@ -64,19 +57,13 @@ async fn objects_land_as_plain_files() {
     let dir = tempfile::tempdir().unwrap();
     let l = DirLanding::open(dir.path(), "b").unwrap();
     l.put("nbacom/2025-01-15/box.json", b"{}").await.unwrap();
-    assert_eq!(
-        std::fs::read(dir.path().join("nbacom/2025-01-15/box.json")).unwrap(),
-        b"{}"
-    );
+    assert_eq!(std::fs::read(dir.path().join("nbacom/2025-01-15/box.json")).unwrap(), b"{}");
     // A file dropped in by hand is an object with generation 1; the next put moves it on.
     std::fs::write(dir.path().join("nbacom/manual.json"), b"m").unwrap();
     let o = l.get("nbacom/manual.json").await.unwrap();
     assert_eq!((o.generation, o.data.as_slice()), (1, &b"m"[..]));
     assert_eq!(l.put("nbacom/manual.json", b"n").await.unwrap(), 2);
-    assert_eq!(
-        l.list("nbacom/").await.unwrap(),
-        ["nbacom/2025-01-15/box.json", "nbacom/manual.json"]
-    );
+    assert_eq!(l.list("nbacom/").await.unwrap(), ["nbacom/2025-01-15/box.json", "nbacom/manual.json"]);
 }
 
 #[tokio::test]
@@ -84,18 +71,9 @@ async fn an_object_cannot_also_be_a_prefix() {
     let dir = tempfile::tempdir().unwrap();
     let l = DirLanding::open(dir.path(), "b").unwrap();
     l.put("a/b", b"1").await.unwrap();
-    assert!(
-        matches!(l.put("a", b"2").await, Err(PortError::Invalid(_))),
-        "a is a prefix of a/b"
-    );
-    assert!(
-        matches!(l.put("a/b/c", b"3").await, Err(PortError::Invalid(_))),
-        "a/b is an object"
-    );
-    assert!(matches!(
-        l.put("a/b/c/d", b"4").await,
-        Err(PortError::Invalid(_))
-    ));
+    assert!(matches!(l.put("a", b"2").await, Err(PortError::Invalid(_))), "a is a prefix of a/b");
+    assert!(matches!(l.put("a/b/c", b"3").await, Err(PortError::Invalid(_))), "a/b is an object");
+    assert!(matches!(l.put("a/b/c/d", b"4").await, Err(PortError::Invalid(_))));
     assert_eq!(l.list("").await.unwrap(), ["a/b"]);
     assert_eq!(l.get("a/b").await.unwrap().data, b"1");
 }
@@ -105,21 +83,12 @@ async fn reserved_directory_is_refused_and_stale_temp_files_are_removed() {
     let dir = tempfile::tempdir().unwrap();
     {
         let l = DirLanding::open(dir.path(), "b").unwrap();
-        assert!(matches!(
-            l.put(".hoopflow/gen/x", b"1").await,
-            Err(PortError::Invalid(_))
-        ));
-        assert!(matches!(
-            l.get(".hoopflow/tmp").await,
-            Err(PortError::Invalid(_))
-        ));
+        assert!(matches!(l.put(".hoopflow/gen/x", b"1").await, Err(PortError::Invalid(_))));
+        assert!(matches!(l.get(".hoopflow/tmp").await, Err(PortError::Invalid(_))));
     }
     let stale = dir.path().join(".hoopflow/tmp/999-0-dead");
     std::fs::write(&stale, b"half a payload").unwrap();
     let l = DirLanding::open(dir.path(), "b").unwrap();
-    assert!(
-        !stale.exists(),
-        "open must remove temp files left by a killed process"
-    );
+    assert!(!stale.exists(), "open must remove temp files left by a killed process");
     assert!(l.list("").await.unwrap().is_empty());
 }

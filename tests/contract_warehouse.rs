@@ -52,9 +52,7 @@ async fn suite_shares_one_file_warehouse() {
     let dir = tempfile::tempdir().unwrap();
     let w: Arc<dyn Warehouse> = Arc::new(EmbeddedWarehouse::open(dir.path()).unwrap());
     let checks = vec![
-        tokio::spawn(warehouse_suite::replace_partition_is_idempotent_and_scoped(
-            w.clone(),
-        )),
+        tokio::spawn(warehouse_suite::replace_partition_is_idempotent_and_scoped(w.clone())),
         tokio::spawn(warehouse_suite::upsert_is_keyed(w.clone())),
         tokio::spawn(warehouse_suite::content_hash_tracks_content(w.clone())),
         tokio::spawn(warehouse_suite::bad_rows_are_schema_errors_and_write_nothing(w.clone())),
@@ -76,19 +74,10 @@ async fn tables_and_rows_survive_reopen() {
         let w = EmbeddedWarehouse::open(dir.path()).unwrap();
         w.ensure_table(&schema).await.unwrap();
         w.ensure_table(&extra).await.unwrap();
-        w.replace_partition(
-            &schema.table,
-            d,
-            vec![
-                row("2025-01-15", "g", "a", 1),
-                row("2025-01-15", "g", "b", 2),
-            ],
-        )
-        .await
-        .unwrap();
-        w.upsert(&extra.table, vec![obj(json!({"player_lookup": "a"}))])
+        w.replace_partition(&schema.table, d, vec![row("2025-01-15", "g", "a", 1), row("2025-01-15", "g", "b", 2)])
             .await
             .unwrap();
+        w.upsert(&extra.table, vec![obj(json!({"player_lookup": "a"}))]).await.unwrap();
         w.content_hash(&schema.table).await.unwrap()
     };
     // A foreign SQLite file in the directory is not taken for a dataset.
@@ -96,50 +85,27 @@ async fn tables_and_rows_survive_reopen() {
         .unwrap()
         .execute_batch("CREATE TABLE documents (x)")
         .unwrap();
-    for f in [
-        "nba_raw.db",
-        "nba_analytics.db",
-        "nba_reference.db",
-        "ct_extra.db",
-    ] {
+    for f in ["nba_raw.db", "nba_analytics.db", "nba_reference.db", "ct_extra.db"] {
         assert!(dir.path().join(f).is_file(), "{f} must be a database file");
     }
     let w = EmbeddedWarehouse::open(dir.path()).unwrap();
-    assert_eq!(
-        w.table_schema(&schema.table).await.unwrap(),
-        Some(schema.clone())
-    );
-    assert_eq!(
-        w.table_schema(&extra.table).await.unwrap(),
-        Some(extra.clone()),
-        "extra datasets are re-attached"
-    );
+    assert_eq!(w.table_schema(&schema.table).await.unwrap(), Some(schema.clone()));
+    assert_eq!(w.table_schema(&extra.table).await.unwrap(), Some(extra.clone()), "extra datasets are re-attached");
     assert_eq!(w.count_date(&schema.table, d).await.unwrap(), 2);
     assert_eq!(w.count(&extra.table).await.unwrap(), 1);
     assert!(
-        matches!(
-            w.query("SELECT COUNT(*) FROM state.documents").await,
-            Err(PortError::Invalid(_))
-        ),
+        matches!(w.query("SELECT COUNT(*) FROM state.documents").await, Err(PortError::Invalid(_))),
         "state.db must not be attached"
     );
     let probe = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
-    let tables: i64 = probe
-        .query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let tables: i64 =
+        probe.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).unwrap();
     assert_eq!(tables, 1, "the foreign file must be left untouched");
     assert_eq!(w.content_hash(&schema.table).await.unwrap(), hash);
     w.ensure_table(&schema).await.unwrap();
     let mut other = schema.clone();
     other.key.pop();
-    assert!(
-        matches!(w.ensure_table(&other).await, Err(PortError::Schema { .. })),
-        "the catalog persists"
-    );
+    assert!(matches!(w.ensure_table(&other).await, Err(PortError::Schema { .. })), "the catalog persists");
 }
 
 #[tokio::test]
@@ -163,10 +129,7 @@ async fn query_refuses_sqlite_side_doors_and_stays_usable() {
         String::new(),
     ];
     for sql in &refused {
-        assert!(
-            matches!(w.query(sql).await, Err(PortError::Invalid(_))),
-            "must refuse {sql:?}"
-        );
+        assert!(matches!(w.query(sql).await, Err(PortError::Invalid(_))), "must refuse {sql:?}");
     }
     // After refusals (and query_only toggles), writes still work and data is intact.
     let d = day("2025-01-15");
@@ -174,21 +137,9 @@ async fn query_refuses_sqlite_side_doors_and_stays_usable() {
     r.insert("starter".into(), json!(true));
     r.insert("detail".into(), json!({"k": 1}));
     assert_eq!(w.replace_partition(t, d, vec![r]).await.unwrap(), 1);
-    let q = w
-        .query(&format!(
-            "SELECT starter, detail FROM {t};  -- trailing comment"
-        ))
-        .await
-        .unwrap();
-    assert_eq!(
-        q.rows,
-        [vec![json!(1), json!("{\"k\":1}")]],
-        "query shows SQLite's native values"
-    );
-    let q = w
-        .query("SELECT COUNT(*) FROM nba_raw.side_doors WHERE points > 0")
-        .await
-        .unwrap();
+    let q = w.query(&format!("SELECT starter, detail FROM {t};  -- trailing comment")).await.unwrap();
+    assert_eq!(q.rows, [vec![json!(1), json!("{\"k\":1}")]], "query shows SQLite's native values");
+    let q = w.query("SELECT COUNT(*) FROM nba_raw.side_doors WHERE points > 0").await.unwrap();
     assert_eq!(q.rows, [vec![json!(1)]]);
 }
 
@@ -200,25 +151,14 @@ async fn schemas_are_validated() {
         TableSchema::new("nba_raw", "no_columns"),
         TableSchema::new("nba_raw", "__hoopflow_catalog").col("a", ColumnType::String),
         TableSchema::new("main", "t").col("a", ColumnType::String),
-        TableSchema::new("nba_raw", "dup")
-            .col("a", ColumnType::String)
-            .col("A", ColumnType::Int64),
-        TableSchema::new("nba_raw", "part_type")
-            .col("d", ColumnType::String)
-            .partitioned_by("d"),
-        TableSchema::new("nba_raw", "part_missing")
-            .col("d", ColumnType::Date)
-            .partitioned_by("x"),
-        TableSchema::new("nba_raw", "key_missing")
-            .col("d", ColumnType::Date)
-            .keyed_by(&["x"]),
+        TableSchema::new("nba_raw", "dup").col("a", ColumnType::String).col("A", ColumnType::Int64),
+        TableSchema::new("nba_raw", "part_type").col("d", ColumnType::String).partitioned_by("d"),
+        TableSchema::new("nba_raw", "part_missing").col("d", ColumnType::Date).partitioned_by("x"),
+        TableSchema::new("nba_raw", "key_missing").col("d", ColumnType::Date).keyed_by(&["x"]),
         TableSchema::new("nba_raw", "bad_col").col("a b", ColumnType::String),
     ];
     for s in &bad {
-        assert!(
-            matches!(w.ensure_table(s).await, Err(PortError::Invalid(_))),
-            "must refuse {s:?}"
-        );
+        assert!(matches!(w.ensure_table(s).await, Err(PortError::Invalid(_))), "must refuse {s:?}");
     }
 }
 
@@ -228,25 +168,13 @@ async fn duplicate_keys_in_a_partition_are_refused() {
     let schema = box_schema("dup_keys");
     w.ensure_table(&schema).await.unwrap();
     let d = day("2025-01-15");
-    let rows = vec![
-        row("2025-01-15", "g", "a", 1),
-        row("2025-01-15", "g", "a", 2),
-    ];
-    assert!(matches!(
-        w.replace_partition(&schema.table, d, rows).await,
-        Err(PortError::Invalid(_))
-    ));
+    let rows = vec![row("2025-01-15", "g", "a", 1), row("2025-01-15", "g", "a", 2)];
+    assert!(matches!(w.replace_partition(&schema.table, d, rows).await, Err(PortError::Invalid(_))));
     assert_eq!(w.count(&schema.table).await.unwrap(), 0);
     // In an upsert batch the last row for a key wins.
-    let rows = vec![
-        row("2025-01-15", "g", "a", 1),
-        row("2025-01-15", "g", "a", 2),
-    ];
+    let rows = vec![row("2025-01-15", "g", "a", 1), row("2025-01-15", "g", "a", 2)];
     assert_eq!(w.upsert(&schema.table, rows).await.unwrap(), 1);
-    assert_eq!(
-        w.read_date(&schema.table, d).await.unwrap()[0]["points"],
-        json!(2)
-    );
+    assert_eq!(w.read_date(&schema.table, d).await.unwrap()[0]["points"], json!(2));
 }
 
 /// 26,000 rows of 30 columns in one `replace_partition`. Prints the time; run with `--release --nocapture`
@@ -260,23 +188,13 @@ async fn bulk_replace_partition_26k_rows() {
         .required("player_lookup", ColumnType::String)
         .partitioned_by("game_date")
         .keyed_by(&["game_date", "game_id", "player_lookup"]);
-    let kinds = [
-        ColumnType::Int64,
-        ColumnType::Float64,
-        ColumnType::String,
-        ColumnType::Bool,
-    ];
+    let kinds = [ColumnType::Int64, ColumnType::Float64, ColumnType::String, ColumnType::Bool];
     for i in 0..27 {
         schema = schema.col(&format!("c{i:02}"), kinds[i % kinds.len()]);
     }
     let rows: Vec<Row> = (0..ROWS)
         .map(|n| {
-            let mut r = row(
-                "2025-01-15",
-                &format!("00224{:05}", n / 30),
-                &format!("player{n:06}"),
-                0,
-            );
+            let mut r = row("2025-01-15", &format!("00224{:05}", n / 30), &format!("player{n:06}"), 0);
             r.remove("points");
             for i in 0..27 {
                 let v = match i % 4 {
@@ -291,10 +209,8 @@ async fn bulk_replace_partition_26k_rows() {
         })
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    let stores: [(&str, EmbeddedWarehouse); 2] = [
-        ("memory", EmbeddedWarehouse::in_memory().unwrap()),
-        ("file", EmbeddedWarehouse::open(dir.path()).unwrap()),
-    ];
+    let stores: [(&str, EmbeddedWarehouse); 2] =
+        [("memory", EmbeddedWarehouse::in_memory().unwrap()), ("file", EmbeddedWarehouse::open(dir.path()).unwrap())];
     for (kind, w) in stores {
         w.ensure_table(&schema).await.unwrap();
         let baseline = rows.clone();
@@ -302,16 +218,10 @@ async fn bulk_replace_partition_26k_rows() {
         drop(baseline);
         let dropping = started.elapsed();
         let started = Instant::now();
-        let n = w
-            .replace_partition(&schema.table, day("2025-01-15"), rows.clone())
-            .await
-            .unwrap();
+        let n = w.replace_partition(&schema.table, day("2025-01-15"), rows.clone()).await.unwrap();
         let first = started.elapsed();
         let started = Instant::now();
-        let again = w
-            .replace_partition(&schema.table, day("2025-01-15"), rows.clone())
-            .await
-            .unwrap();
+        let again = w.replace_partition(&schema.table, day("2025-01-15"), rows.clone()).await.unwrap();
         let second = started.elapsed();
         let started = Instant::now();
         let up = w.upsert(&schema.table, rows.clone()).await.unwrap();
@@ -330,11 +240,7 @@ type Spec = (i32, f64, Option<bool>);
 /// Rows with unique keys (one per `i32`), in map order, and the same rows shuffled.
 fn rows_and_shuffle() -> impl Strategy<Value = (Vec<Spec>, Vec<Spec>)> {
     prop::collection::btree_map(any::<i32>(), (-1e6f64..1e6, any::<Option<bool>>()), 1..30)
-        .prop_map(|m| {
-            m.into_iter()
-                .map(|(p, (m, s))| (p, m, s))
-                .collect::<Vec<_>>()
-        })
+        .prop_map(|m| m.into_iter().map(|(p, (m, s))| (p, m, s)).collect::<Vec<_>>())
         .prop_flat_map(|v| (Just(v.clone()), Just(v).prop_shuffle()))
 }
 

@@ -64,7 +64,9 @@ fn sigkill_mid_run_then_restart_loses_nothing_and_succeeds_nothing_twice() {
     let total = DATES * 5;
     rt.block_on(async {
         let b = backends(&home, Arc::new(SystemClock));
-        hoopflow::runtime::infra::apply(&b, &topology(), &registry(&Counters::default(), Duration::ZERO)).await.unwrap();
+        hoopflow::runtime::infra::apply(&b, &topology(), &registry(&Counters::default(), Duration::ZERO))
+            .await
+            .unwrap();
         b.bus.ensure_subscription(&SubscriptionSpec::new("watch-p5", "nba-predictions-trigger")).await.unwrap();
         let ann = Announcer::new(b.landing.clone(), b.bus.clone(), b.clock.clone());
         for i in 0..DATES {
@@ -111,13 +113,16 @@ fn sigkill_mid_run_then_restart_loses_nothing_and_succeeds_nothing_twice() {
             let combo = b.warehouse.read_date(&TableRef::new("nba_precompute", "combo"), d).await.unwrap();
             assert_eq!(combo.len(), 1, "{d}");
             assert_eq!(combo[0].i64_of("total"), Some(expected_total(d)), "{d}");
-            let m = b.state.get("phase4_triggers", &format!("{d}__level1")).await.unwrap().expect("phase 5 trigger fired");
+            let m =
+                b.state.get("phase4_triggers", &format!("{d}__level1")).await.unwrap().expect("phase 5 trigger fired");
             assert_eq!(m["published"], true);
         }
         let p5 = b.bus.peek("watch-p5", 1000).await.unwrap();
         let ids: BTreeSet<String> = p5
             .iter()
-            .map(|m| serde_json::from_slice::<Value>(&m.data).unwrap()["execution_id"].as_str().unwrap_or("").to_string())
+            .map(|m| {
+                serde_json::from_slice::<Value>(&m.data).unwrap()["execution_id"].as_str().unwrap_or("").to_string()
+            })
             .collect();
         assert_eq!(ids.len() as i64, DATES, "one Phase 5 trigger per date");
         for t in ["nba-phase1-scrapers-complete", "nba-phase2-raw-complete", "nba-phase3-analytics-complete"] {

@@ -78,11 +78,7 @@ async fn a_date_flows_through_every_phase_exactly_once_with_every_message_delive
     assert_eq!(trig["correlation_id"], "corr-e2e");
     assert_eq!(trig["metadata"]["degraded"], false);
     // Every run carries the scraper workflow's correlation id.
-    let r = b
-        .warehouse
-        .query("SELECT DISTINCT correlation_id FROM nba_reference.processor_run_history")
-        .await
-        .unwrap();
+    let r = b.warehouse.query("SELECT DISTINCT correlation_id FROM nba_reference.processor_run_history").await.unwrap();
     assert_eq!(r.rows, vec![vec![Value::from("corr-e2e")]]);
     let marker = b.state.get("phase3_triggers", "2025-01-15__phase3_to_phase4").await.unwrap().unwrap();
     assert_eq!(marker["published"], true);
@@ -105,7 +101,10 @@ async fn a_stage_whose_inputs_never_arrive_fires_degraded_at_its_deadline_naming
     assert!(b.state.get("phase3_triggers", "2025-01-15__phase3_to_phase4").await.unwrap().is_none());
     clock.advance(Duration::from_secs(59 * 60));
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(b.state.get("phase3_triggers", "2025-01-15__phase3_to_phase4").await.unwrap().is_none(), "fired before its deadline");
+    assert!(
+        b.state.get("phase3_triggers", "2025-01-15__phase3_to_phase4").await.unwrap().is_none(),
+        "fired before its deadline"
+    );
     clock.advance(Duration::from_secs(2 * 60));
     let m = poll(|| async { b.state.get("phase3_triggers", "2025-01-15__phase3_to_phase4").await.unwrap() }).await;
     assert_eq!(m["degraded"], true);
@@ -145,7 +144,13 @@ async fn malformed_envelopes_are_dead_lettered_with_a_reason_and_the_pipeline_ke
         format!(r#"{{"scraper_name": "s", "gcs_path": "gs://bucket/unrouted/2025-01-15/x.json", "status": "success", "execution_id": "e2", "timestamp": "{ts}"}}"#).into_bytes(),
     ];
     let n = bad.len();
-    b.bus.publish("nba-phase1-scrapers-complete", bad.into_iter().map(OutboundMessage::new).collect()).await.unwrap();
+    b.bus
+        .publish(
+            "nba-phase1-scrapers-complete",
+            bad.into_iter().map(|d| OutboundMessage::new(d).with_attr("case", "malformed")).collect(),
+        )
+        .await
+        .unwrap();
     let ann = Announcer::new(b.landing.clone(), b.bus.clone(), b.clock.clone());
     for (s, path, data) in files_for(date()) {
         ann.land(&s, &path, &data, date(), &LandMode::default()).await.unwrap();
@@ -153,10 +158,19 @@ async fn malformed_envelopes_are_dead_lettered_with_a_reason_and_the_pipeline_ke
     assert!(p.wait_idle(Duration::from_millis(300), Duration::from_secs(30)).await);
     let dead = b.bus.peek(&dlq_subscription("nba-phase1-scrapers-complete"), 100).await.unwrap();
     assert_eq!(dead.len(), n, "every malformed envelope must be dead-lettered");
-    let reasons: Vec<String> = dead.iter().map(|m| m.attributes.get("dead_letter_reason").cloned().unwrap_or_default()).collect();
-    for (i, want) in ["empty", "not UTF-8 JSON", "not an object", "processor_name", "processor_name", "over the", "no raw processor matches"]
-        .iter()
-        .enumerate()
+    let reasons: Vec<String> =
+        dead.iter().map(|m| m.attributes.get("dead_letter_reason").cloned().unwrap_or_default()).collect();
+    for (i, want) in [
+        "empty",
+        "not UTF-8 JSON",
+        "not an object",
+        "processor_name",
+        "processor_name",
+        "over the",
+        "no raw processor matches",
+    ]
+    .iter()
+    .enumerate()
     {
         assert!(reasons[i].contains(want), "reason {i} `{}` lacks `{want}`", reasons[i]);
     }

@@ -22,7 +22,8 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 fn topology() -> Topology {
-    hoopflow::topology::load_str(include_str!("../config/pipeline.toml"), "config/pipeline.toml").expect("shipped topology")
+    hoopflow::topology::load_str(include_str!("../config/pipeline.toml"), "config/pipeline.toml")
+        .expect("shipped topology")
 }
 
 struct World {
@@ -159,8 +160,11 @@ async fn run_case(w: &mut World, rng: &mut StdRng, first_date: SlateDate) -> Res
                 let f = &got[0];
                 let (required, _, _) = quorum::quorum(st, RunMode::Daily);
                 let missing: Vec<String> = required.iter().filter(|r| !reporting.contains(*r)).cloned().collect();
-                if f.degraded != !missing.is_empty() || f.missing != missing {
-                    return Err(format!("{key:?}: degraded={} missing={:?}, expected missing {missing:?}", f.degraded, f.missing));
+                if f.degraded == missing.is_empty() || f.missing != missing {
+                    return Err(format!(
+                        "{key:?}: degraded={} missing={:?}, expected missing {missing:?}",
+                        f.degraded, f.missing
+                    ));
                 }
                 fires += 1;
                 degraded += u64::from(f.degraded);

@@ -105,16 +105,22 @@ impl BridgeCore {
                     .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
                     .unwrap_or_default();
                 if processors.is_empty() {
-                    return HandleOutcome::Permanent { reason: "trigger names no processors (metadata.processors)".into() };
+                    return HandleOutcome::Permanent {
+                        reason: "trigger names no processors (metadata.processors)".into(),
+                    };
                 }
                 let degraded = msg.metadata.get("degraded").and_then(|v| v.as_bool()).unwrap_or(false);
                 to.send(RunProcessors { origin, processors, degraded }).await
             }
             RouteTarget::Monitor(to) => {
-                to.send(PhaseAnnounced { origin, processor: msg.processor_name.clone(), phase: msg.phase.number() }).await
+                to.send(PhaseAnnounced { origin, processor: msg.processor_name.clone(), phase: msg.phase.number() })
+                    .await
             }
         };
-        sent.unwrap_or_else(|e| HandleOutcome::Transient { retry_after: Duration::from_secs(1), error: format!("handler unavailable: {e}") })
+        sent.unwrap_or_else(|e| HandleOutcome::Transient {
+            retry_after: Duration::from_secs(1),
+            error: format!("handler unavailable: {e}"),
+        })
     }
 
     /// The canonical processor name of a completion (name, class or output table).

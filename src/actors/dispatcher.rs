@@ -88,7 +88,7 @@ impl Handler<TableReady> for Dispatcher {
         let targets: Vec<_> = self
             .topology
             .processors_in_phase(3)
-            .filter(|p| p.enabled && p.triggers_on.iter().any(|t| *t == table))
+            .filter(|p| p.enabled && p.triggers_on.contains(&table))
             .map(|p| (p.name.clone(), String::new(), None))
             .collect();
         self.fan_out(msg.origin, targets)
@@ -103,7 +103,9 @@ impl Handler<RunProcessors> for Dispatcher {
             match self.topology.processor(&name) {
                 Some(p) if !msg.origin.may_trigger(p.phase) => {}
                 Some(p) if p.enabled && self.pools.contains_key(&name) => targets.push((name, String::new(), None)),
-                Some(_) => tracing::warn!(processor = %name, "trigger names a disabled or unimplemented processor, skipped"),
+                Some(_) => {
+                    tracing::warn!(processor = %name, "trigger names a disabled or unimplemented processor, skipped")
+                }
                 None => {
                     let reason = format!("trigger names unknown processor {name}");
                     return Box::pin(async move { HandleOutcome::Permanent { reason } });

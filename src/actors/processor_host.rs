@@ -76,7 +76,9 @@ impl Handler<RunProcessor> for ProcessorHost {
             let _permit = permit.acquire_owned().await.ok();
             let mut guard = metrics.enter(clock.now_ms());
             let r = protocol::execute(&deps, &decl, imp, msg, &metrics).await;
-            if r.panicked || !matches!(r.outcome, HandleOutcome::Done | HandleOutcome::NoData | HandleOutcome::Duplicate) {
+            if r.panicked
+                || !matches!(r.outcome, HandleOutcome::Done | HandleOutcome::NoData | HandleOutcome::Duplicate)
+            {
                 guard.fail();
             }
             r

@@ -79,7 +79,9 @@ impl Handler<PhaseComplete> for TrackerRouter {
         Box::pin(async move {
             match addr.send(msg).await {
                 Ok(o) => o,
-                Err(e) => HandleOutcome::Transient { retry_after: Duration::from_secs(1), error: format!("tracker: {e}") },
+                Err(e) => {
+                    HandleOutcome::Transient { retry_after: Duration::from_secs(1), error: format!("tracker: {e}") }
+                }
             }
         })
     }

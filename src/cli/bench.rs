@@ -18,7 +18,7 @@ use crate::actors::bridge::{Bridge, BridgeCore, RouteTarget};
 use crate::actors::tracker_router::TrackerRouter;
 use crate::backends::embedded::bus::EmbeddedBus;
 use crate::backends::embedded::state::EmbeddedState;
-use crate::backends::{Bus, Clock, OutboundMessage, SubscriptionSpec, SystemClock};
+use crate::backends::{Bus, Clock, OutboundMessage, StateStore, SubscriptionSpec, SystemClock};
 use crate::domain::{Phase, RunMode, SlateDate};
 use crate::messages::typed::{HandleOutcome, Origin, PhaseAnnounced, PhaseComplete};
 use crate::messages::{Status, UnifiedMessage};
@@ -67,7 +67,7 @@ fn message(id: &str) -> Vec<u8> {
 async fn bus(n: usize, t: &Topology) -> anyhow::Result<()> {
     let dir = tempdir()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let bus: Arc<dyn Bus> = Arc::new(EmbeddedBus::open(dir.join("bus.db"), clock.clone())?);
+    let bus: Arc<dyn Bus> = Arc::new(EmbeddedBus::open(&dir.join("bus.db"), clock.clone())?);
     bus.ensure_topic("bench").await?;
     bus.ensure_subscription(&SubscriptionSpec::new("bench-sub", "bench")).await?;
     let handled = Arc::new(AtomicU64::new(0));
@@ -157,7 +157,7 @@ async fn tracker(n: usize, t: &Topology) -> anyhow::Result<()> {
     let dir = tempdir()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let state = Arc::new(EmbeddedState::open(dir.join("state.db"))?);
-    let bus: Arc<dyn Bus> = Arc::new(EmbeddedBus::open(dir.join("bus.db"), clock.clone())?);
+    let bus: Arc<dyn Bus> = Arc::new(EmbeddedBus::open(&dir.join("bus.db"), clock.clone())?);
     for topic in t.all_topic_names() {
         bus.ensure_topic(&topic).await?;
     }
@@ -177,8 +177,10 @@ async fn tracker(n: usize, t: &Topology) -> anyhow::Result<()> {
             modes: Default::default(),
         }],
     });
-    let cores = topo.trackers.iter().map(|d| TrackerCore::new(&topo, d.clone(), state.clone(), clock.clone())).collect();
-    let router = TrackerRouter::new(cores, bus.clone(), clock.clone(), MetricsRegistry::new(), RestartPolicy::default()).start();
+    let cores =
+        topo.trackers.iter().map(|d| TrackerCore::new(&topo, d.clone(), state.clone(), clock.clone())).collect();
+    let router =
+        TrackerRouter::new(cores, bus.clone(), clock.clone(), MetricsRegistry::new(), RestartPolicy::default()).start();
 
     let mut work = Vec::new();
     let base: SlateDate = "2030-01-01".parse()?;
@@ -216,7 +218,13 @@ async fn tracker(n: usize, t: &Topology) -> anyhow::Result<()> {
     let one: SlateDate = "2031-06-01".parse()?;
     let started = Instant::now();
     let sends = fifty.iter().enumerate().map(|(i, p)| {
-        router.send(PhaseComplete { origin: origin(one, i), phase: 9, processor: p.clone(), status: Status::Success, record_count: 1 })
+        router.send(PhaseComplete {
+            origin: origin(one, i),
+            phase: 9,
+            processor: p.clone(),
+            status: Status::Success,
+            record_count: 1,
+        })
     });
     for r in futures_util::future::join_all(sends).await {
         r?;

@@ -125,7 +125,8 @@ pub fn main() -> anyhow::Result<()> {
 fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
@@ -140,7 +141,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Trace { correlation_id, json } => status::trace(&cli.home, &correlation_id, json).await,
         Command::Dlq { action } => dlq::run(&cli.home, &topology, action).await,
         Command::Bench { name, n } => bench::run(&name, n, &topology).await,
-        Command::Run { date, data, force } => run::run_dates(&cli.home, &topology, run::Plan::single(date, data, force)).await,
+        Command::Run { date, data, force } => {
+            run::run_dates(&cli.home, &topology, run::Plan::single(date, data, force)).await
+        }
         Command::Backfill { from, to, through_phase, data, reason } => {
             run::run_dates(&cli.home, &topology, run::Plan::backfill(from, to, through_phase, data, reason)).await
         }

@@ -36,7 +36,15 @@ impl Plan {
     }
 
     pub fn backfill(from: SlateDate, to: SlateDate, through_phase: u8, data: Option<PathBuf>, reason: String) -> Plan {
-        Plan { from, to, mode: RunMode::Backfill, through_phase: Some(through_phase), data, force: false, reason: Some(reason) }
+        Plan {
+            from,
+            to,
+            mode: RunMode::Backfill,
+            through_phase: Some(through_phase),
+            data,
+            force: false,
+            reason: Some(reason),
+        }
     }
 }
 
@@ -46,9 +54,11 @@ fn progress(n: u64) -> ProgressBar {
     }
     let pb = ProgressBar::new(n);
     pb.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed_precise} [{bar:40.cyan/blue}] {pos}/{len} dates  eta {eta}  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} [{bar:40.cyan/blue}] {pos}/{len} dates  eta {eta}  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     pb
 }
@@ -128,9 +138,13 @@ async fn summary(
 
 /// `demo`: a few slate dates end to end, then the grid of the last one.
 pub async fn demo(home_dir: &Path, t: &Topology, data: Option<PathBuf>, dates: u32) -> anyhow::Result<()> {
-    let from: SlateDate = if data.is_some() { "2025-01-15" } else { "2025-01-15" }.parse()?;
+    let from: SlateDate = "2025-01-15".parse()?;
     let to = from.add_days(i64::from(dates.max(1)) - 1);
-    run_dates(home_dir, t, Plan { from, to, mode: RunMode::Daily, through_phase: None, data, force: false, reason: None })
-        .await?;
+    run_dates(
+        home_dir,
+        t,
+        Plan { from, to, mode: RunMode::Daily, through_phase: None, data, force: false, reason: None },
+    )
+    .await?;
     super::status::status(home_dir, t, to, false).await
 }

@@ -122,7 +122,10 @@ pub async fn status(home_dir: &Path, t: &Topology, date: SlateDate, as_json: boo
             .iter()
             .map(|(d, doc)| json!({"phase": d.phase, "completed": doc.processors.keys().collect::<Vec<_>>(), "stages": doc.stages}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json!({"date": date.to_string(), "processors": cells, "trackers": tj}))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"date": date.to_string(), "processors": cells, "trackers": tj}))?
+        );
         return Ok(());
     }
     println!("hoopflow status — slate {date}\n");
@@ -134,7 +137,10 @@ pub async fn status(home_dir: &Path, t: &Topology, date: SlateDate, as_json: boo
         let name = crate::domain::Phase::from_number(phase).map(|p| p.as_str()).unwrap_or("");
         let ok = in_phase.iter().filter(|c| c.state == "succeeded" || c.state == "no_data_expected").count();
         println!("{name}  ({ok}/{} done)", in_phase.len());
-        println!("  {:<2} {:<34} {:<18} {:>5} {:>8} {:>8}  {}", "", "processor", "state", "runs", "rows", "secs", "last error");
+        println!(
+            "  {:<2} {:<34} {:<18} {:>5} {:>8} {:>8}  last error",
+            "", "processor", "state", "runs", "rows", "secs"
+        );
         for c in in_phase {
             let err = c.last_error.as_deref().unwrap_or("").chars().take(60).collect::<String>();
             println!(
@@ -161,7 +167,11 @@ pub async fn status(home_dir: &Path, t: &Topology, date: SlateDate, as_json: boo
                         format!("fired ({pub_})")
                     }
                 } else {
-                    format!("waiting: {}/{} required", st.required.iter().filter(|r| doc.processors.contains_key(*r)).count(), st.required.len())
+                    format!(
+                        "waiting: {}/{} required",
+                        st.required.iter().filter(|r| doc.processors.contains_key(*r)).count(),
+                        st.required.len()
+                    )
                 };
                 println!("  ⇢ tracker stage {:<18} {what}", st.name);
             }
@@ -197,7 +207,7 @@ pub async fn trace(home_dir: &Path, correlation_id: &str, as_json: bool) -> anyh
     println!("trace {correlation_id} — {} runs\n", r.rows.len());
     println!("  {:<24} {:<20} {:<32} {:<18} {:>7}", "started", "phase", "processor", "status", "rows");
     for row in &r.rows {
-        let s = |i: usize| row.get(i).map(|v| csv_field(v)).unwrap_or_default();
+        let s = |i: usize| row.get(i).map(csv_field).unwrap_or_default();
         println!("  {:<24} {:<20} {:<32} {:<18} {:>7}", s(0), s(1), s(2), s(4), s(5));
     }
     Ok(())

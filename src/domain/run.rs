@@ -27,13 +27,7 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 5] = [
-        Phase::Scrapers,
-        Phase::Raw,
-        Phase::Analytics,
-        Phase::Precompute,
-        Phase::Predictions,
-    ];
+    pub const ALL: [Phase; 5] = [Phase::Scrapers, Phase::Raw, Phase::Analytics, Phase::Precompute, Phase::Predictions];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,10 +63,7 @@ impl fmt::Display for Phase {
 impl FromStr for Phase {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Phase::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("unknown phase `{s}`"))
+        Phase::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| format!("unknown phase `{s}`"))
     }
 }
 
@@ -116,11 +107,7 @@ impl RunKey {
 
     /// Stable document id for state stores (no `/`, which Firestore forbids in ids).
     pub fn doc_id(&self) -> String {
-        let scope: String = self
-            .scope
-            .chars()
-            .map(|c| if c == '/' { '|' } else { c })
-            .collect();
+        let scope: String = self.scope.chars().map(|c| if c == '/' { '|' } else { c }).collect();
         if scope.is_empty() {
             format!("{}__{}", self.processor, self.date)
         } else {

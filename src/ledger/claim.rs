@@ -141,10 +141,9 @@ pub fn decide_claim(current: Option<&ClaimDoc>, req: &ClaimRequest<'_>) -> Claim
         last_error: d.last_error.clone(),
     };
     match cur.state {
-        RunState::Running if cur.lease_until_ms > req.now_ms => ClaimDecision::refuse(Refusal::InFlight {
-            run_id: cur.run_id.clone(),
-            lease_until_ms: cur.lease_until_ms,
-        }),
+        RunState::Running if cur.lease_until_ms > req.now_ms => {
+            ClaimDecision::refuse(Refusal::InFlight { run_id: cur.run_id.clone(), lease_until_ms: cur.lease_until_ms })
+        }
         RunState::Running => {
             // The lease expired with no terminal state: the previous run timed out.
             let mut old = cur.clone();
@@ -171,7 +170,13 @@ pub fn decide_claim(current: Option<&ClaimDoc>, req: &ClaimRequest<'_>) -> Claim
 }
 
 /// Apply a heartbeat: extend the lease if `run_id` still holds it.
-pub fn apply_heartbeat(cur: &ClaimDoc, run_id: &str, now_ms: i64, lease_ms: i64, progress: Option<&str>) -> Option<ClaimDoc> {
+pub fn apply_heartbeat(
+    cur: &ClaimDoc,
+    run_id: &str,
+    now_ms: i64,
+    lease_ms: i64,
+    progress: Option<&str>,
+) -> Option<ClaimDoc> {
     if cur.run_id != run_id || cur.state != RunState::Running {
         return None;
     }
@@ -185,7 +190,13 @@ pub fn apply_heartbeat(cur: &ClaimDoc, run_id: &str, now_ms: i64, lease_ms: i64,
 
 /// Apply a terminal outcome for `run_id`; `None` when the run no longer holds the key (a stale completion
 /// after a takeover, or a second completion of the same run).
-pub fn apply_complete(cur: &ClaimDoc, run_id: &str, outcome: &RunOutcome, now_ms: i64, outbox: Option<OutboxEntry>) -> Option<ClaimDoc> {
+pub fn apply_complete(
+    cur: &ClaimDoc,
+    run_id: &str,
+    outcome: &RunOutcome,
+    now_ms: i64,
+    outbox: Option<OutboxEntry>,
+) -> Option<ClaimDoc> {
     if cur.run_id != run_id || cur.state != RunState::Running {
         return None;
     }
@@ -280,8 +291,14 @@ mod tests {
     fn transient_failures_retry_until_attempts_run_out() {
         let mut doc = started(decide_claim(None, &req("r0", 0)));
         for i in 1..=3 {
-            doc = apply_complete(&doc, &doc.run_id.clone(), &RunOutcome::FailedTransient { error: format!("e{i}") }, i, None)
-                .unwrap();
+            doc = apply_complete(
+                &doc,
+                &doc.run_id.clone(),
+                &RunOutcome::FailedTransient { error: format!("e{i}") },
+                i,
+                None,
+            )
+            .unwrap();
             let d = decide_claim(Some(&doc), &req("next", 100 + i));
             if i < 3 {
                 doc = started(d);
@@ -295,8 +312,14 @@ mod tests {
     fn not_yet_available_does_not_consume_attempts() {
         let mut doc = started(decide_claim(None, &req("r0", 0)));
         for i in 0..10 {
-            doc = apply_complete(&doc, &doc.run_id.clone(), &RunOutcome::NotYetAvailable { reason: "wait".into() }, i, None)
-                .unwrap();
+            doc = apply_complete(
+                &doc,
+                &doc.run_id.clone(),
+                &RunOutcome::NotYetAvailable { reason: "wait".into() },
+                i,
+                None,
+            )
+            .unwrap();
             doc = started(decide_claim(Some(&doc), &req("n", 100 + i)));
         }
         assert_eq!(doc.failed_attempts, 0);

@@ -39,7 +39,7 @@ pub struct RunTicket {
 /// The result of closing a run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CloseResult {
-    Closed(ClaimDoc),
+    Closed(Box<ClaimDoc>),
     /// The run no longer held the key (it timed out and was taken over); nothing was written.
     Stale,
 }
@@ -155,7 +155,7 @@ impl Ledger {
         match closed.into_inner() {
             Some(doc) => {
                 self.record(&doc).await?;
-                Ok(CloseResult::Closed(doc))
+                Ok(CloseResult::Closed(Box::new(doc)))
             }
             None => Ok(CloseResult::Stale),
         }
@@ -201,17 +201,10 @@ impl Ledger {
 
     /// The current claim document of a key.
     pub async fn get(&self, key: &RunKey) -> Result<Option<ClaimDoc>, PortError> {
-        Ok(self
-            .state
-            .get(CLAIMS, &key.doc_id())
-            .await?
-            .and_then(|v| serde_json::from_value(v).ok()))
+        Ok(self.state.get(CLAIMS, &key.doc_id()).await?.and_then(|v| serde_json::from_value(v).ok()))
     }
 
     async fn record(&self, doc: &ClaimDoc) -> Result<(), PortError> {
-        self.warehouse
-            .upsert(&history::table_ref(), vec![history::row_of(doc)])
-            .await
-            .map(|_| ())
+        self.warehouse.upsert(&history::table_ref(), vec![history::row_of(doc)]).await.map(|_| ())
     }
 }

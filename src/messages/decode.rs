@@ -55,8 +55,8 @@ use crate::domain::{Phase, SlateDate};
 mod fields;
 
 use fields::{
-    date_in_path, invalid, mark_synthetic, or_execution, parse_date, parse_status, parse_time,
-    phase_in_name, scraper_family, shown, split_table, wrong, Fields,
+    date_in_path, invalid, mark_synthetic, or_execution, parse_date, parse_status, parse_time, phase_in_name,
+    scraper_family, shown, split_table, wrong, Fields,
 };
 
 /// Largest accepted body (1 MiB); larger bodies are rejected before parsing.
@@ -106,19 +106,14 @@ type Result<T> = std::result::Result<T, MessageError>;
 /// Decode a message body. Never panics.
 pub fn decode(bytes: &[u8]) -> Result<Decoded> {
     if bytes.len() > MAX_MESSAGE_BYTES {
-        return Err(MessageError::TooLarge {
-            size: bytes.len(),
-            limit: MAX_MESSAGE_BYTES,
-        });
+        return Err(MessageError::TooLarge { size: bytes.len(), limit: MAX_MESSAGE_BYTES });
     }
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(MessageError::Empty);
     }
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| MessageError::NotJson(format!("not UTF-8: {e}")))?;
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| MessageError::NotJson(e.to_string()))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| MessageError::NotJson(format!("not UTF-8: {e}")))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| MessageError::NotJson(e.to_string()))?;
     let Value::Object(map) = value else {
         return Err(MessageError::NotAnObject);
     };
@@ -144,10 +139,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
         Shape::GcsFinalize => gcs_finalize(&mut f)?,
         Shape::Scraper => scraper(&mut f)?,
     };
-    Ok(Decoded {
-        message: f.finish(message),
-        shape,
-    })
+    Ok(Decoded { message: f.finish(message), shape })
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -156,24 +148,14 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
 fn unified(f: &mut Fields) -> Result<UnifiedMessage> {
     let processor_name = f.req_str("processor_name")?;
     let phase = f.req_str("phase")?;
-    let phase: Phase = phase
-        .parse()
-        .map_err(|_| invalid("phase", format!("unknown phase `{}`", shown(&phase))))?;
+    let phase: Phase = phase.parse().map_err(|_| invalid("phase", format!("unknown phase `{}`", shown(&phase))))?;
     let execution_id = f.req_str("execution_id")?;
     let correlation_id = f.opt_str("correlation_id")?;
     let game_date = parse_date("game_date", &f.req_str("game_date")?)?;
     let status = parse_status(&f.req_str("status")?)?;
     let timestamp = parse_time("timestamp", &f.req_str("timestamp")?)?;
     let correlation_id = or_execution(correlation_id, &execution_id);
-    let mut m = UnifiedMessage::new(
-        processor_name,
-        phase,
-        execution_id,
-        correlation_id,
-        game_date,
-        status,
-        timestamp,
-    );
+    let mut m = UnifiedMessage::new(processor_name, phase, execution_id, correlation_id, game_date, status, timestamp);
     let dataset = f.opt_str("output_dataset")?;
     match f.opt_str("output_table")? {
         Some(table) => {
@@ -206,19 +188,9 @@ fn orchestrator(f: &mut Fields) -> Result<UnifiedMessage> {
     let execution_id = format!("trigger:{triggered_by}:{game_date}");
     let correlation_id = or_execution(f.opt_str("correlation_id")?, &execution_id);
     let phase = phase_in_name(&triggered_by).unwrap_or(Phase::Analytics);
-    let mut m = UnifiedMessage::new(
-        &triggered_by,
-        phase,
-        execution_id,
-        correlation_id,
-        game_date,
-        Status::Success,
-        timestamp,
-    );
-    m.trigger_source = Some(
-        f.opt_str("trigger_source")?
-            .unwrap_or_else(|| "orchestrator".into()),
-    );
+    let mut m =
+        UnifiedMessage::new(&triggered_by, phase, execution_id, correlation_id, game_date, Status::Success, timestamp);
+    m.trigger_source = Some(f.opt_str("trigger_source")?.unwrap_or_else(|| "orchestrator".into()));
     m.parent_processor = f.opt_str("parent_processor")?;
     if let Some(v) = f.take("expected_processors") {
         let ok = v.as_array().is_some_and(|a| a.iter().all(Value::is_string));
@@ -228,8 +200,7 @@ fn orchestrator(f: &mut Fields) -> Result<UnifiedMessage> {
         m.metadata.insert("expected_processors".into(), v);
     }
     if let Some(n) = f.opt_count("upstream_processors_count")? {
-        m.metadata
-            .insert("upstream_processors_count".into(), n.into());
+        m.metadata.insert("upstream_processors_count".into(), n.into());
     }
     if let Some(p) = f.opt_str("parent_execution_id")? {
         m.metadata.insert("parent_execution_id".into(), p.into());
@@ -262,20 +233,8 @@ fn source_table(f: &mut Fields) -> Result<UnifiedMessage> {
     };
     let execution_id = format!("legacy:{table}:{game_date}");
     let correlation_id = or_execution(f.opt_str("correlation_id")?, &execution_id);
-    let status = if success {
-        Status::Success
-    } else {
-        Status::Failed
-    };
-    let mut m = UnifiedMessage::new(
-        &table,
-        phase,
-        execution_id,
-        correlation_id,
-        game_date,
-        status,
-        timestamp,
-    );
+    let status = if success { Status::Success } else { Status::Failed };
+    let mut m = UnifiedMessage::new(&table, phase, execution_id, correlation_id, game_date, status, timestamp);
     (m.output_table, m.output_dataset) = (Some(table), dataset);
     mark_synthetic(&mut m, synthetic);
     Ok(m)
@@ -293,20 +252,12 @@ fn gcs_finalize(f: &mut Fields) -> Result<UnifiedMessage> {
         Some(v @ Value::String(_)) | Some(v @ Value::Number(_)) => Some(v),
         Some(_) => return Err(wrong("generation", "string or integer")),
     };
-    let created = f
-        .opt_str("timeCreated")?
-        .map(|s| parse_time("timeCreated", &s))
-        .transpose()?;
-    let updated = f
-        .opt_str("updated")?
-        .map(|s| parse_time("updated", &s))
-        .transpose()?;
+    let created = f.opt_str("timeCreated")?.map(|s| parse_time("timeCreated", &s)).transpose()?;
+    let updated = f.opt_str("updated")?.map(|s| parse_time("updated", &s)).transpose()?;
     let game_date = date_in_path(&name)
         .or_else(|| created.map(SlateDate::of_instant))
         .ok_or(MessageError::MissingField("game_date"))?;
-    let gen_text = generation
-        .as_ref()
-        .map(|g| g.as_str().map_or_else(|| g.to_string(), str::to_string));
+    let gen_text = generation.as_ref().map(|g| g.as_str().map_or_else(|| g.to_string(), str::to_string));
     let execution_id = match &gen_text {
         Some(g) => format!("gcs:{bucket}/{name}#{g}"),
         None => format!("gcs:{bucket}/{name}"),
@@ -323,8 +274,7 @@ fn gcs_finalize(f: &mut Fields) -> Result<UnifiedMessage> {
         Status::Success,
         timestamp.unwrap_or(DateTime::UNIX_EPOCH),
     );
-    m.metadata
-        .insert("gcs_path".into(), format!("gs://{bucket}/{name}").into());
+    m.metadata.insert("gcs_path".into(), format!("gs://{bucket}/{name}").into());
     if let Some(g) = generation {
         m.metadata.insert("generation".into(), g);
     }
@@ -338,9 +288,7 @@ fn gcs_finalize(f: &mut Fields) -> Result<UnifiedMessage> {
 fn scraper(f: &mut Fields) -> Result<UnifiedMessage> {
     let name = match f.opt_str("scraper_name")? {
         Some(n) => n,
-        None => f
-            .opt_str("name")?
-            .ok_or(MessageError::MissingField("scraper_name"))?,
+        None => f.opt_str("name")?.ok_or(MessageError::MissingField("scraper_name"))?,
     };
     let gcs_path = f.opt_str("gcs_path")?.filter(|p| !p.is_empty());
     if let Some(p) = &gcs_path {
@@ -349,10 +297,7 @@ fn scraper(f: &mut Fields) -> Result<UnifiedMessage> {
             .and_then(|r| r.split_once('/'))
             .is_some_and(|(b, o)| !b.is_empty() && !o.is_empty());
         if !ok {
-            return Err(invalid(
-                "gcs_path",
-                format!("`{}` is not gs://bucket/object", shown(p)),
-            ));
+            return Err(invalid("gcs_path", format!("`{}` is not gs://bucket/object", shown(p))));
         }
     }
     let execution_id = f.req_str("execution_id")?;
@@ -368,15 +313,7 @@ fn scraper(f: &mut Fields) -> Result<UnifiedMessage> {
             .ok_or(MessageError::MissingField("game_date"))?,
     };
     let correlation_id = or_execution(f.opt_str("correlation_id")?, &execution_id);
-    let mut m = UnifiedMessage::new(
-        name,
-        Phase::Scrapers,
-        execution_id,
-        correlation_id,
-        game_date,
-        status,
-        timestamp,
-    );
+    let mut m = UnifiedMessage::new(name, Phase::Scrapers, execution_id, correlation_id, game_date, status, timestamp);
     m.record_count = f.opt_count("record_count")?;
     m.duration_seconds = f.opt_duration("duration_seconds")?;
     if let Some(p) = gcs_path {

@@ -110,9 +110,7 @@ pub(super) fn shown(s: &str) -> String {
 }
 
 pub(super) fn or_execution(correlation_id: Option<String>, execution_id: &str) -> String {
-    correlation_id
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| execution_id.to_string())
+    correlation_id.filter(|c| !c.is_empty()).unwrap_or_else(|| execution_id.to_string())
 }
 
 pub(super) fn mark_synthetic(m: &mut UnifiedMessage, synthetic: bool) {
@@ -122,40 +120,20 @@ pub(super) fn mark_synthetic(m: &mut UnifiedMessage, synthetic: bool) {
 }
 
 pub(super) fn parse_status(s: &str) -> Result<Status> {
-    Status::parse(s).ok_or_else(|| {
-        invalid(
-            "status",
-            format!(
-                "`{}` is not one of success, partial, no_data, failed",
-                shown(s)
-            ),
-        )
-    })
+    Status::parse(s)
+        .ok_or_else(|| invalid("status", format!("`{}` is not one of success, partial, no_data, failed", shown(s))))
 }
 
 /// Strict `YYYY-MM-DD` that is a calendar date.
 pub(super) fn parse_date(field: &'static str, s: &str) -> Result<SlateDate> {
-    strict_date(s).ok_or_else(|| {
-        invalid(
-            field,
-            format!("`{}` is not a YYYY-MM-DD calendar date", shown(s)),
-        )
-    })
+    strict_date(s).ok_or_else(|| invalid(field, format!("`{}` is not a YYYY-MM-DD calendar date", shown(s))))
 }
 
 pub(super) fn strict_date(s: &str) -> Option<SlateDate> {
     let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let shaped = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && digits(0..4)
-        && digits(5..7)
-        && digits(8..10);
-    shaped
-        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(SlateDate))
-        .flatten()
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shaped = b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10);
+    shaped.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(SlateDate)).flatten()
 }
 
 /// RFC 3339 (any offset) or offset-less ISO 8601 read as UTC; converted to UTC, truncated to milliseconds.
@@ -163,41 +141,22 @@ pub(super) fn parse_time(field: &'static str, s: &str) -> Result<DateTime<Utc>> 
     let t = DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").map(|n| n.and_utc()))
-        .map_err(|_| {
-            invalid(
-                field,
-                format!("`{}` is not an RFC 3339 timestamp", shown(s)),
-            )
-        })?;
+        .map_err(|_| invalid(field, format!("`{}` is not an RFC 3339 timestamp", shown(s))))?;
     Ok(t.trunc_subsecs(3))
 }
 
 /// `dataset.table` or `project.dataset.table` → (dataset, bare table); a bare name has no dataset.
-pub(super) fn split_table(
-    field: &'static str,
-    raw: &str,
-    dataset: Option<String>,
-) -> Result<(Option<String>, String)> {
+pub(super) fn split_table(field: &'static str, raw: &str, dataset: Option<String>) -> Result<(Option<String>, String)> {
     let parts: Vec<&str> = raw.split('.').collect();
     let (prefix, table) = match parts.as_slice() {
         [table] => (None, *table),
         [ds, table] | [_, ds, table] if !ds.is_empty() && !table.is_empty() => (Some(*ds), *table),
-        _ => {
-            return Err(invalid(
-                field,
-                format!("`{}` is not [dataset.]table", shown(raw)),
-            ))
-        }
+        _ => return Err(invalid(field, format!("`{}` is not [dataset.]table", shown(raw)))),
     };
     match (prefix, dataset) {
-        (Some(p), Some(d)) if p != d => Err(invalid(
-            "output_dataset",
-            format!(
-                "`{}` contradicts the table prefix `{}`",
-                shown(&d),
-                shown(p)
-            ),
-        )),
+        (Some(p), Some(d)) if p != d => {
+            Err(invalid("output_dataset", format!("`{}` contradicts the table prefix `{}`", shown(&d), shown(p))))
+        }
         (Some(p), _) => Ok((Some(p.to_string()), table.to_string())),
         (None, d) => Ok((d, table.to_string())),
     }
@@ -207,12 +166,8 @@ pub(super) fn split_table(
 pub(super) fn date_in_path(path: &str) -> Option<SlateDate> {
     path.split('/').find_map(strict_date).or_else(|| {
         let file = path.rsplit('/').next()?;
-        let prefix = file
-            .get(..8)
-            .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))?;
-        NaiveDate::parse_from_str(prefix, "%Y%m%d")
-            .ok()
-            .map(SlateDate)
+        let prefix = file.get(..8).filter(|p| p.bytes().all(|b| b.is_ascii_digit()))?;
+        NaiveDate::parse_from_str(prefix, "%Y%m%d").ok().map(SlateDate)
     })
 }
 

@@ -22,9 +22,7 @@ fn date(s: &str) -> SlateDate {
 }
 
 fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
-        .single()
-        .expect("time")
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, s).single().expect("time")
 }
 
 fn unified_base() -> Value {
@@ -81,32 +79,20 @@ fn unified_with_every_field() {
     let m = d.message;
     assert_eq!(m.processor_name, "BdlBoxscoresProcessor");
     assert_eq!(m.phase, Phase::Raw);
-    assert_eq!(
-        (m.execution_id.as_str(), m.correlation_id.as_str()),
-        ("a1b2c3d4", "scrape-77")
-    );
+    assert_eq!((m.execution_id.as_str(), m.correlation_id.as_str()), ("a1b2c3d4", "scrape-77"));
     assert_eq!(m.game_date, date("2025-01-15"));
     assert_eq!(m.output_table.as_deref(), Some("bdl_player_boxscores"));
     assert_eq!(m.output_dataset.as_deref(), Some("nba_raw"));
     assert_eq!(m.status, Status::Partial);
     assert_eq!((m.record_count, m.records_failed), (Some(412), Some(3)));
-    assert_eq!(
-        m.timestamp,
-        utc(2025, 1, 16, 4, 30, 0) + chrono::Duration::milliseconds(123)
-    );
+    assert_eq!(m.timestamp, utc(2025, 1, 16, 4, 30, 0) + chrono::Duration::milliseconds(123));
     assert_eq!(m.duration_seconds, Some(12.0));
-    assert_eq!(
-        m.parent_processor.as_deref(),
-        Some("bdl_box_scores_scraper")
-    );
+    assert_eq!(m.parent_processor.as_deref(), Some("bdl_box_scores_scraper"));
     assert_eq!(m.trigger_source.as_deref(), Some("pubsub"));
     assert_eq!(m.trigger_message_id.as_deref(), Some("m-1"));
     assert!(m.skip_downstream_trigger && m.backfill_mode);
     assert_eq!(m.backfill_reason.as_deref(), Some("reprocess"));
-    assert_eq!(
-        (m.error_message, m.error_type.as_deref()),
-        (None, Some("none"))
-    );
+    assert_eq!((m.error_message, m.error_type.as_deref()), (None, Some("none")));
     assert_eq!(m.metadata["processing_strategy"], "INSERT");
     assert_eq!(m.metadata["surprise"], json!([1, 2]));
 }
@@ -114,45 +100,21 @@ fn unified_with_every_field() {
 #[test]
 fn unified_defaults() {
     let m = ok(unified_base()).message;
-    assert_eq!(
-        m.correlation_id, "a1b2c3d4",
-        "correlation_id defaults to execution_id"
-    );
+    assert_eq!(m.correlation_id, "a1b2c3d4", "correlation_id defaults to execution_id");
     assert!(!m.skip_downstream_trigger && !m.backfill_mode);
     assert_eq!(m.output_table, None);
     assert!(m.metadata.is_empty());
     let m = ok(with(unified_base(), "correlation_id", json!(""))).message;
     assert_eq!(m.correlation_id, "a1b2c3d4");
-    let m = ok(with(
-        unified_base(),
-        "timestamp",
-        json!("2025-01-16T06:00:00.5"),
-    ))
-    .message;
-    assert_eq!(
-        m.timestamp,
-        utc(2025, 1, 16, 6, 0, 0) + chrono::Duration::milliseconds(500),
-        "naive = UTC"
-    );
-    let m = ok(with(
-        unified_base(),
-        "output_table",
-        json!("nba-props-platform.nba_raw.nbac_schedule"),
-    ))
-    .message;
-    assert_eq!(
-        (m.output_dataset.as_deref(), m.output_table.as_deref()),
-        (Some("nba_raw"), Some("nbac_schedule"))
-    );
+    let m = ok(with(unified_base(), "timestamp", json!("2025-01-16T06:00:00.5"))).message;
+    assert_eq!(m.timestamp, utc(2025, 1, 16, 6, 0, 0) + chrono::Duration::milliseconds(500), "naive = UTC");
+    let m = ok(with(unified_base(), "output_table", json!("nba-props-platform.nba_raw.nbac_schedule"))).message;
+    assert_eq!((m.output_dataset.as_deref(), m.output_table.as_deref()), (Some("nba_raw"), Some("nbac_schedule")));
 }
 
 #[test]
 fn unknown_fields_land_in_metadata_and_metadata_wins() {
-    let v = with(
-        with(unified_base(), "workflow", json!("morning")),
-        "metadata",
-        json!({"workflow": "kept"}),
-    );
+    let v = with(with(unified_base(), "workflow", json!("morning")), "metadata", json!({"workflow": "kept"}));
     let m = ok(with(v, "extra_number", json!(7))).message;
     assert_eq!(m.metadata["workflow"], "kept");
     assert_eq!(m.metadata["extra_number"], 7);
@@ -168,9 +130,7 @@ fn later_phase1_unified_format_is_unified() {
     let d = ok(v);
     assert_eq!(d.shape, Shape::Unified);
     assert_eq!(d.message.phase, Phase::Scrapers);
-    assert!(d.message.metadata["gcs_path"]
-        .as_str()
-        .is_some_and(|p| p.ends_with("x.json")));
+    assert!(d.message.metadata["gcs_path"].as_str().is_some_and(|p| p.ends_with("x.json")));
 }
 
 #[test]
@@ -188,24 +148,15 @@ fn gcs_finalize() {
     assert_eq!(m.processor_name, "nba-com/player-boxscores");
     assert_eq!(m.phase, Phase::Scrapers);
     let id = "gcs:nba-scraped-data/nba-com/player-boxscores/2025-01-15/20250116_031500.json#1737000000000000";
-    assert_eq!(
-        (m.execution_id.as_str(), m.correlation_id.as_str()),
-        (id, id)
-    );
+    assert_eq!((m.execution_id.as_str(), m.correlation_id.as_str()), (id, id));
     assert_eq!(m.status, Status::Success);
     assert_eq!(m.game_date, date("2025-01-15"));
-    assert_eq!(
-        m.timestamp,
-        utc(2025, 1, 16, 3, 15, 2) + chrono::Duration::milliseconds(123)
-    );
+    assert_eq!(m.timestamp, utc(2025, 1, 16, 3, 15, 2) + chrono::Duration::milliseconds(123));
     let path = "gs://nba-scraped-data/nba-com/player-boxscores/2025-01-15/20250116_031500.json";
     assert_eq!(m.metadata["gcs_path"], path);
     assert_eq!(m.metadata["generation"], "1737000000000000");
     assert_eq!(m.metadata["contentType"], "application/json");
-    assert_eq!(
-        m.metadata["object_metadata"]["goog-reserved-file-mtime"],
-        "1"
-    );
+    assert_eq!(m.metadata["object_metadata"]["goog-reserved-file-mtime"], "1");
     assert!(!m.metadata.contains_key("timestamp_synthetic"));
 }
 
@@ -219,48 +170,23 @@ fn gcs_finalize_game_date_fallbacks() {
         v
     };
     // YYYYMMDD prefix of the file name when no segment is a date.
-    let m = ok(obj(
-        "nba-com/schedule/2024-25/20250115_103000.json",
-        json!({"generation": 42}),
-    ))
-    .message;
+    let m = ok(obj("nba-com/schedule/2024-25/20250115_103000.json", json!({"generation": 42}))).message;
     assert_eq!(m.game_date, date("2025-01-15"));
-    assert_eq!(
-        m.execution_id,
-        "gcs:b/nba-com/schedule/2024-25/20250115_103000.json#42"
-    );
-    assert_eq!(
-        m.metadata["timestamp_synthetic"], true,
-        "no timeCreated: epoch, flagged"
-    );
+    assert_eq!(m.execution_id, "gcs:b/nba-com/schedule/2024-25/20250115_103000.json#42");
+    assert_eq!(m.metadata["timestamp_synthetic"], true, "no timeCreated: epoch, flagged");
     assert_eq!(m.timestamp, DateTime::UNIX_EPOCH);
     // Slate date (America/New_York) of timeCreated: 03:00 UTC on the 16th is the 15th's slate.
-    let m = ok(obj(
-        "basketball-ref/season-rosters/2024-25/LAL.json",
-        json!({"timeCreated": "2025-01-16T03:00:00Z"}),
-    ))
-    .message;
+    let m = ok(obj("basketball-ref/season-rosters/2024-25/LAL.json", json!({"timeCreated": "2025-01-16T03:00:00Z"})))
+        .message;
     assert_eq!(m.game_date, date("2025-01-15"));
     assert_eq!(m.processor_name, "basketball-ref/season-rosters");
-    assert_eq!(
-        m.execution_id, "gcs:b/basketball-ref/season-rosters/2024-25/LAL.json",
-        "no generation, no #"
-    );
+    assert_eq!(m.execution_id, "gcs:b/basketball-ref/season-rosters/2024-25/LAL.json", "no generation, no #");
     // Nothing to derive a date from.
-    assert_eq!(
-        dec(obj("x/y/LAL.json", json!({}))),
-        Err(MessageError::MissingField("game_date"))
-    );
-    assert_eq!(
-        dec(json!({"bucket": "b"})),
-        Err(MessageError::MissingField("name"))
-    );
+    assert_eq!(dec(obj("x/y/LAL.json", json!({}))), Err(MessageError::MissingField("game_date")));
+    assert_eq!(dec(json!({"bucket": "b"})), Err(MessageError::MissingField("name")));
     assert!(matches!(
         dec(obj("x/2025-01-15/a.json", json!({"generation": [1]}))),
-        Err(MessageError::WrongType {
-            field: "generation",
-            ..
-        })
+        Err(MessageError::WrongType { field: "generation", .. })
     ));
 }
 
@@ -279,62 +205,32 @@ fn scraper_messages() {
     }));
     assert_eq!(d.shape, Shape::Scraper);
     let m = d.message;
-    assert_eq!(
-        (m.processor_name.as_str(), m.phase),
-        ("nbac_player_boxscores", Phase::Scrapers)
-    );
-    assert_eq!(
-        (m.execution_id.as_str(), m.correlation_id.as_str()),
-        ("run-1", "run-1")
-    );
-    assert_eq!(
-        (m.status, m.record_count, m.duration_seconds),
-        (Status::Success, Some(480), Some(3.5))
-    );
+    assert_eq!((m.processor_name.as_str(), m.phase), ("nbac_player_boxscores", Phase::Scrapers));
+    assert_eq!((m.execution_id.as_str(), m.correlation_id.as_str()), ("run-1", "run-1"));
+    assert_eq!((m.status, m.record_count, m.duration_seconds), (Status::Success, Some(480), Some(3.5)));
     assert_eq!(m.game_date, date("2025-01-15"));
     assert_eq!(m.metadata["workflow"], "post_game");
     assert_eq!(m.metadata["scraper_type"], "api");
-    assert!(m.metadata["gcs_path"]
-        .as_str()
-        .is_some_and(|p| p.starts_with("gs://nba-scraped-data/nba-com/")));
+    assert!(m.metadata["gcs_path"].as_str().is_some_and(|p| p.starts_with("gs://nba-scraped-data/nba-com/")));
 
     // `name` instead of `scraper_name`; a failed scrape without a file: no gcs_path, date from the timestamp.
     let m = ok(json!({"name": "odds_api_props", "gcs_path": null, "execution_id": "run-2", "status": "failed",
         "timestamp": "2025-01-16T03:15:00Z"}))
     .message;
-    assert_eq!(
-        (m.processor_name.as_str(), m.status),
-        ("odds_api_props", Status::Failed)
-    );
+    assert_eq!((m.processor_name.as_str(), m.status), ("odds_api_props", Status::Failed));
     assert!(!m.metadata.contains_key("gcs_path"));
     assert_eq!(m.game_date, date("2025-01-15"));
-    let m = ok(
-        json!({"scraper_name": "s", "gcs_path": "", "execution_id": "r", "status": "partial",
-        "game_date": "2025-03-01"}),
-    )
+    let m = ok(json!({"scraper_name": "s", "gcs_path": "", "execution_id": "r", "status": "partial",
+        "game_date": "2025-03-01"}))
     .message;
-    assert_eq!(
-        (m.status, m.game_date),
-        (Status::Partial, date("2025-03-01"))
-    );
+    assert_eq!((m.status, m.game_date), (Status::Partial, date("2025-03-01")));
     assert!(!m.metadata.contains_key("gcs_path"));
     assert_eq!(m.metadata["timestamp_synthetic"], true);
     let bad = json!({"scraper_name": "s", "gcs_path": "/tmp/x.json", "execution_id": "r", "status": "success"});
-    assert!(matches!(
-        dec(bad),
-        Err(MessageError::InvalidValue {
-            field: "gcs_path",
-            ..
-        })
-    ));
-    let nameless =
-        json!({"gcs_path": "gs://b/x/2025-01-15/f.json", "execution_id": "r", "status": "success"});
-    assert_eq!(
-        dec(nameless),
-        Err(MessageError::MissingField("scraper_name"))
-    );
-    let undated =
-        json!({"scraper_name": "s", "gcs_path": null, "execution_id": "r", "status": "no_data"});
+    assert!(matches!(dec(bad), Err(MessageError::InvalidValue { field: "gcs_path", .. })));
+    let nameless = json!({"gcs_path": "gs://b/x/2025-01-15/f.json", "execution_id": "r", "status": "success"});
+    assert_eq!(dec(nameless), Err(MessageError::MissingField("scraper_name")));
+    let undated = json!({"scraper_name": "s", "gcs_path": null, "execution_id": "r", "status": "no_data"});
     assert_eq!(dec(undated), Err(MessageError::MissingField("game_date")));
 }
 
@@ -343,20 +239,14 @@ fn source_table_messages() {
     let d = ok(json!({"source_table": "nba_raw.bdl_player_boxscores", "game_date": "2025-01-15"}));
     assert_eq!(d.shape, Shape::SourceTable);
     let m = d.message;
-    assert_eq!(
-        (m.processor_name.as_str(), m.phase),
-        ("bdl_player_boxscores", Phase::Raw)
-    );
+    assert_eq!((m.processor_name.as_str(), m.phase), ("bdl_player_boxscores", Phase::Raw));
     assert_eq!(
         (m.output_table.as_deref(), m.output_dataset.as_deref()),
         (Some("bdl_player_boxscores"), Some("nba_raw"))
     );
     assert_eq!(m.execution_id, "legacy:bdl_player_boxscores:2025-01-15");
     assert_eq!(m.correlation_id, m.execution_id);
-    assert_eq!(
-        (m.status, m.timestamp),
-        (Status::Success, DateTime::UNIX_EPOCH)
-    );
+    assert_eq!((m.status, m.timestamp), (Status::Success, DateTime::UNIX_EPOCH));
     assert_eq!(m.metadata["timestamp_synthetic"], true);
 
     let m = ok(json!({"source_table": "player_game_summary", "analysis_date": "2025-01-15", "success": false,
@@ -368,21 +258,15 @@ fn source_table_messages() {
     assert_eq!(m.output_dataset.as_deref(), Some("nba_analytics"));
     assert_eq!(m.timestamp, utc(2025, 1, 16, 8, 0, 0));
 
-    let m = ok(json!({"source_table": "nba_analytics.some_new_table", "game_date": "2025-01-15"}))
-        .message;
+    let m = ok(json!({"source_table": "nba_analytics.some_new_table", "game_date": "2025-01-15"})).message;
     assert_eq!(m.phase, Phase::Analytics);
-    let m =
-        ok(json!({"source_table": "nba_precompute.player_daily_cache", "game_date": "2025-01-15"}))
-            .message;
+    let m = ok(json!({"source_table": "nba_precompute.player_daily_cache", "game_date": "2025-01-15"})).message;
     assert_eq!(m.phase, Phase::Precompute);
     let missing = json!({"source_table": "nbac_schedule"});
     assert_eq!(dec(missing), Err(MessageError::MissingField("game_date")));
     assert!(matches!(
         dec(json!({"source_table": 3, "game_date": "2025-01-15"})),
-        Err(MessageError::WrongType {
-            field: "source_table",
-            ..
-        })
+        Err(MessageError::WrongType { field: "source_table", .. })
     ));
 }
 
@@ -405,98 +289,46 @@ fn orchestrator_trigger() {
     let m = d.message;
     assert_eq!(m.processor_name, "phase3_to_phase4_orchestrator");
     assert_eq!(m.phase, Phase::Analytics);
-    assert_eq!(
-        m.execution_id,
-        "trigger:phase3_to_phase4_orchestrator:2025-01-15"
-    );
+    assert_eq!(m.execution_id, "trigger:phase3_to_phase4_orchestrator:2025-01-15");
     assert_eq!(m.correlation_id, "scrape-77");
-    assert_eq!(
-        (m.status, m.game_date),
-        (Status::Success, date("2025-01-15"))
-    );
+    assert_eq!((m.status, m.game_date), (Status::Success, date("2025-01-15")));
     assert_eq!(m.trigger_source.as_deref(), Some("orchestrator"));
     assert_eq!(m.parent_processor.as_deref(), Some("Phase3Orchestrator"));
     assert_eq!(m.timestamp, utc(2025, 1, 16, 7, 0, 0));
-    assert_eq!(
-        m.metadata["expected_processors"][1],
-        "player_shot_zone_analysis"
-    );
+    assert_eq!(m.metadata["expected_processors"][1], "player_shot_zone_analysis");
     assert_eq!(m.metadata["upstream_processors_count"], 5);
     assert_eq!(m.metadata["parent_execution_id"], "x9");
     assert_eq!(m.metadata["is_incremental"], false);
     assert!(m.metadata.contains_key("entities_changed"));
 
-    let m = ok(json!({"game_date": "2025-01-15", "triggered_by": "phase2_to_phase3_orchestrator"}))
-        .message;
-    assert_eq!(
-        (m.phase, m.correlation_id.as_str()),
-        (
-            Phase::Raw,
-            "trigger:phase2_to_phase3_orchestrator:2025-01-15"
-        )
-    );
+    let m = ok(json!({"game_date": "2025-01-15", "triggered_by": "phase2_to_phase3_orchestrator"})).message;
+    assert_eq!((m.phase, m.correlation_id.as_str()), (Phase::Raw, "trigger:phase2_to_phase3_orchestrator:2025-01-15"));
     let m = ok(json!({"game_date": "2025-01-15", "triggered_by": "nightly"})).message;
     assert_eq!(m.phase, Phase::Analytics);
     let bad = json!({"game_date": "2025-01-15", "triggered_by": "t", "expected_processors": [1]});
-    assert!(matches!(
-        dec(bad),
-        Err(MessageError::WrongType {
-            field: "expected_processors",
-            ..
-        })
-    ));
+    assert!(matches!(dec(bad), Err(MessageError::WrongType { field: "expected_processors", .. })));
 }
 
 #[test]
 fn malformed_bodies() {
     assert_eq!(decode(b""), Err(MessageError::Empty));
     assert_eq!(decode(b"  \n\t\r "), Err(MessageError::Empty));
-    assert!(
-        matches!(decode(&[0xff, 0xfe, b'{', b'}']), Err(MessageError::NotJson(e)) if e.contains("UTF-8"))
-    );
+    assert!(matches!(decode(&[0xff, 0xfe, b'{', b'}']), Err(MessageError::NotJson(e)) if e.contains("UTF-8")));
     assert!(matches!(decode(b"not json"), Err(MessageError::NotJson(_))));
-    assert!(matches!(
-        decode(b"{\"processor_name\": "),
-        Err(MessageError::NotJson(_))
-    ));
+    assert!(matches!(decode(b"{\"processor_name\": "), Err(MessageError::NotJson(_))));
     for body in ["[1, 2]", "42", "\"text\"", "null", "true"] {
-        assert_eq!(
-            decode(body.as_bytes()),
-            Err(MessageError::NotAnObject),
-            "{body}"
-        );
+        assert_eq!(decode(body.as_bytes()), Err(MessageError::NotAnObject), "{body}");
     }
     assert_eq!(decode(b"{}"), Err(MessageError::UnknownShape));
-    assert_eq!(
-        decode(br#"{"name": "x", "status": "success"}"#),
-        Err(MessageError::UnknownShape)
-    );
-    assert!(
-        decode("\u{feff}{}".as_bytes()) == Err(MessageError::UnknownShape),
-        "a BOM is skipped"
-    );
+    assert_eq!(decode(br#"{"name": "x", "status": "success"}"#), Err(MessageError::UnknownShape));
+    assert!(decode("\u{feff}{}".as_bytes()) == Err(MessageError::UnknownShape), "a BOM is skipped");
 }
 
 #[test]
 fn every_missing_required_field() {
-    for field in [
-        "processor_name",
-        "phase",
-        "execution_id",
-        "game_date",
-        "status",
-        "timestamp",
-    ] {
-        assert_eq!(
-            dec(without(unified_base(), field)),
-            Err(MessageError::MissingField(field)),
-            "{field}"
-        );
-        assert_eq!(
-            dec(with(unified_base(), field, Value::Null)),
-            Err(MessageError::MissingField(field)),
-            "{field}"
-        );
+    for field in ["processor_name", "phase", "execution_id", "game_date", "status", "timestamp"] {
+        assert_eq!(dec(without(unified_base(), field)), Err(MessageError::MissingField(field)), "{field}");
+        assert_eq!(dec(with(unified_base(), field, Value::Null)), Err(MessageError::MissingField(field)), "{field}");
     }
 }
 
@@ -550,36 +382,16 @@ fn invalid_values() {
             other => panic!("{field} = {value}: {other:?}"),
         }
     }
-    let v = with(
-        with(unified_base(), "output_table", json!("nba_raw.t")),
-        "output_dataset",
-        json!("nba_analytics"),
-    );
-    assert!(matches!(
-        dec(v),
-        Err(MessageError::InvalidValue {
-            field: "output_dataset",
-            ..
-        })
-    ));
+    let v = with(with(unified_base(), "output_table", json!("nba_raw.t")), "output_dataset", json!("nba_analytics"));
+    assert!(matches!(dec(v), Err(MessageError::InvalidValue { field: "output_dataset", .. })));
 }
 
 #[test]
 fn oversized_bodies_are_rejected_before_parsing() {
     let big = vec![b'x'; 10_000_000];
-    assert_eq!(
-        decode(&big),
-        Err(MessageError::TooLarge {
-            size: 10_000_000,
-            limit: MAX_MESSAGE_BYTES
-        })
-    );
+    assert_eq!(decode(&big), Err(MessageError::TooLarge { size: 10_000_000, limit: MAX_MESSAGE_BYTES }));
     let mut just = vec![b' '; MAX_MESSAGE_BYTES];
-    assert_eq!(
-        decode(&just),
-        Err(MessageError::Empty),
-        "exactly the limit is parsed"
-    );
+    assert_eq!(decode(&just), Err(MessageError::Empty), "exactly the limit is parsed");
     just.push(b' ');
     assert!(matches!(decode(&just), Err(MessageError::TooLarge { .. })));
 }
@@ -588,24 +400,15 @@ fn oversized_bodies_are_rejected_before_parsing() {
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
         let body = format!("{}1{}", open.repeat(100_000), close.repeat(100_000));
-        assert!(
-            matches!(decode(body.as_bytes()), Err(MessageError::NotJson(e)) if e.contains("recursion limit"))
-        );
+        assert!(matches!(decode(body.as_bytes()), Err(MessageError::NotJson(e)) if e.contains("recursion limit")));
     }
     // Nesting inside a real message: over 128 levels fails, well under decodes.
     let nested = |depth: usize| format!("{}0{}", "[".repeat(depth), "]".repeat(depth));
     let body = |depth: usize| {
         let base = serde_json::to_string(&unified_base()).expect("json");
-        format!(
-            "{},\"metadata\":{{\"deep\":{}}}}}",
-            &base[..base.len() - 1],
-            nested(depth)
-        )
+        format!("{},\"metadata\":{{\"deep\":{}}}}}", &base[..base.len() - 1], nested(depth))
     };
-    assert!(matches!(
-        decode(body(200).as_bytes()),
-        Err(MessageError::NotJson(_))
-    ));
+    assert!(matches!(decode(body(200).as_bytes()), Err(MessageError::NotJson(_))));
     assert!(decode(body(100).as_bytes()).is_ok());
 }
 
@@ -758,15 +561,12 @@ fn plausible_value() -> impl Strategy<Value = Value> {
 }
 
 fn jsonish() -> impl Strategy<Value = String> {
-    let mut tokens: Vec<String> = [
-        "{", "}", "[", "]", ":", ",", "\"", "null", "true", "-0", "1e999", "\\u00", " ",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut tokens: Vec<String> = ["{", "}", "[", "]", ":", ",", "\"", "null", "true", "-0", "1e999", "\\u00", " "]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     tokens.extend(KEYS.iter().map(|k| format!("\"{k}\"")));
-    let token =
-        prop_oneof![4 => proptest::sample::select(tokens), 1 => "\\PC{0,6}".prop_map(String::from)];
+    let token = prop_oneof![4 => proptest::sample::select(tokens), 1 => "\\PC{0,6}".prop_map(String::from)];
     prop::collection::vec(token, 0..80).prop_map(|v| v.concat())
 }
 

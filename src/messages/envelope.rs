@@ -120,10 +120,7 @@ impl UnifiedMessage {
         m.insert("status".into(), self.status.as_str().into());
         put_opt(&mut m, "record_count", self.record_count.map(Value::from));
         put_opt(&mut m, "records_failed", self.records_failed.map(Value::from));
-        m.insert(
-            "timestamp".into(),
-            self.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true).into(),
-        );
+        m.insert("timestamp".into(), self.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true).into());
         put_opt(&mut m, "duration_seconds", self.duration_seconds.map(Value::from));
         put_opt(&mut m, "parent_processor", self.parent_processor.clone().map(Value::from));
         put_opt(&mut m, "trigger_source", self.trigger_source.clone().map(Value::from));

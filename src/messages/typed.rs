@@ -33,11 +33,8 @@ pub struct Origin {
 impl Origin {
     /// Build from a decoded envelope.
     pub fn of(msg: &UnifiedMessage, message_id: &str) -> Origin {
-        let through_phase = msg
-            .metadata
-            .get("through_phase")
-            .and_then(|v| v.as_u64())
-            .and_then(|n| u8::try_from(n).ok());
+        let through_phase =
+            msg.metadata.get("through_phase").and_then(|v| v.as_u64()).and_then(|n| u8::try_from(n).ok());
         let mode = if msg.backfill_mode {
             RunMode::Backfill
         } else if msg.metadata.get("run_mode").and_then(|v| v.as_str()) == Some("same_day") {

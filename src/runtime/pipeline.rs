@@ -127,7 +127,11 @@ impl Pipeline {
                 let m = s.metrics.clone();
                 let (deps, decl, imp) = (deps.clone(), decl.clone(), imp.clone());
                 let addr = Supervisor::start(move |_| ProcessorHost::new(deps, decl, imp, s));
-                watchdog.do_send(Watch { metrics: m.clone(), control: addr.clone().recipient(), silence: opts.silence });
+                watchdog.do_send(Watch {
+                    metrics: m.clone(),
+                    control: addr.clone().recipient(),
+                    silence: opts.silence,
+                });
                 members.push((addr, m));
             }
             pools.insert(decl.name.clone(), Pool::new(members));
@@ -139,9 +143,14 @@ impl Pipeline {
             .iter()
             .map(|d| TrackerCore::new(&topology, d.clone(), backends.state.clone(), backends.clock.clone()))
             .collect();
-        let trackers =
-            TrackerRouter::new(cores, backends.bus.clone(), backends.clock.clone(), metrics.clone(), opts.restart.clone())
-                .start();
+        let trackers = TrackerRouter::new(
+            cores,
+            backends.bus.clone(),
+            backends.clock.clone(),
+            metrics.clone(),
+            opts.restart.clone(),
+        )
+        .start();
         let recovered = trackers.send(Recover { state: backends.state.clone() }).await.unwrap_or(0);
         if recovered > 0 {
             tracing::info!(dates = recovered, "completion trackers recovered");
@@ -158,10 +167,9 @@ impl Pipeline {
                 Route::RawFile => RouteTarget::RawFile(dispatcher.clone().recipient()),
                 Route::TableReady => RouteTarget::TableReady(dispatcher.clone().recipient()),
                 Route::PhaseTrigger => RouteTarget::PhaseTrigger(dispatcher.clone().recipient()),
-                Route::Tracker => RouteTarget::Tracker {
-                    phase: s.tracker_phase.unwrap_or(0),
-                    to: trackers.clone().recipient(),
-                },
+                Route::Tracker => {
+                    RouteTarget::Tracker { phase: s.tracker_phase.unwrap_or(0), to: trackers.clone().recipient() }
+                }
                 Route::Monitor => RouteTarget::Monitor(monitor.clone().recipient()),
                 Route::PredictionsTrigger | Route::PredictionRequest | Route::PredictionReady => {
                     tracing::info!(subscription = %s.name, route = ?s.route, "no handler for this route in this build, not consumed");

@@ -73,12 +73,18 @@ pub async fn execute(
     let lease = Duration::from_secs(t.lease_s(decl));
     let claimed = deps
         .ledger
-        .claim(&key, phase_of(decl.phase), lease, t.max_attempts(decl), req.origin.force, &req.origin.correlation_id, &ctx)
+        .claim(
+            &key,
+            phase_of(decl.phase),
+            lease,
+            t.max_attempts(decl),
+            req.origin.force,
+            &req.origin.correlation_id,
+            &ctx,
+        )
         .await;
     let ticket = match claimed {
-        Err(e) => {
-            return done(HandleOutcome::Transient { retry_after: backoff(t, 1), error: format!("ledger: {e}") })
-        }
+        Err(e) => return done(HandleOutcome::Transient { retry_after: backoff(t, 1), error: format!("ledger: {e}") }),
         Ok(Err(Refusal::AlreadyDone { .. })) | Ok(Err(Refusal::InFlight { .. })) => {
             return done(HandleOutcome::Duplicate)
         }
@@ -95,7 +101,12 @@ pub async fn execute(
         Ok(Ok(ticket)) => ticket,
     };
     let started = Instant::now();
-    let heartbeat = spawn_heartbeat(deps.clone(), ticket.clone(), Duration::from_secs(t.defaults.heartbeat_s.max(1)), metrics.clone());
+    let heartbeat = spawn_heartbeat(
+        deps.clone(),
+        ticket.clone(),
+        Duration::from_secs(t.defaults.heartbeat_s.max(1)),
+        metrics.clone(),
+    );
     let (outcome, mut metadata, panicked) = run_body(deps, decl, imp, &req).await;
     heartbeat.abort();
     metadata.insert("attempt".into(), json!(ticket.attempt));
@@ -107,7 +118,12 @@ fn done(outcome: HandleOutcome) -> Executed {
     Executed { outcome, panicked: false }
 }
 
-fn spawn_heartbeat(deps: HostDeps, ticket: RunTicket, every: Duration, metrics: Arc<ActorMetrics>) -> tokio::task::JoinHandle<()> {
+fn spawn_heartbeat(
+    deps: HostDeps,
+    ticket: RunTicket,
+    every: Duration,
+    metrics: Arc<ActorMetrics>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             deps.backends.clock.sleep(every).await;
@@ -138,12 +154,20 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
                 let w = i64::from(dep.window_days.unwrap_or(30));
                 b.warehouse.read_range(&table, date.add_days(-w), date.pred()).await
             }
-            DependencyCheck::Exists => b.warehouse.count(&table).await.map(|n| vec![Default::default(); n.min(1) as usize]),
+            DependencyCheck::Exists => {
+                b.warehouse.count(&table).await.map(|n| vec![Default::default(); n.min(1) as usize])
+            }
         };
         let rows = match rows {
             Ok(r) => r,
             Err(crate::backends::PortError::NotFound(_)) => Vec::new(),
-            Err(e) => return (RunOutcome::FailedTransient { error: format!("reading {}: {e}", dep.table) }, Default::default(), false),
+            Err(e) => {
+                return (
+                    RunOutcome::FailedTransient { error: format!("reading {}: {e}", dep.table) },
+                    Default::default(),
+                    false,
+                )
+            }
         };
         if (rows.len() as u64) < dep.min_rows && dep.critical {
             missing.push(format!("{} ({} rows < {})", dep.table, rows.len(), dep.min_rows));
@@ -161,9 +185,19 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
         match b.landing.get(path).await {
             Ok(o) => input.object = Some(o),
             Err(crate::backends::PortError::NotFound(_)) => {
-                return (RunOutcome::FailedPermanent { error: format!("landed object {path} not found") }, Default::default(), false)
+                return (
+                    RunOutcome::FailedPermanent { error: format!("landed object {path} not found") },
+                    Default::default(),
+                    false,
+                )
             }
-            Err(e) => return (RunOutcome::FailedTransient { error: format!("landing {path}: {e}") }, Default::default(), false),
+            Err(e) => {
+                return (
+                    RunOutcome::FailedTransient { error: format!("landing {path}: {e}") },
+                    Default::default(),
+                    false,
+                )
+            }
         }
     }
     let computed = tokio::task::spawn_blocking(move || imp.compute(&input)).await;
@@ -173,10 +207,14 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
             tracing::error!(processor = %decl.name, %date, panic = %msg, "processor panicked");
             return (RunOutcome::FailedTransient { error: format!("panicked: {msg}") }, Default::default(), true);
         }
-        Err(e) => return (RunOutcome::FailedTransient { error: format!("compute task: {e}") }, Default::default(), false),
+        Err(e) => {
+            return (RunOutcome::FailedTransient { error: format!("compute task: {e}") }, Default::default(), false)
+        }
         Ok(Err(e)) => {
             let o = match e {
-                ProcessorError::BadInput { .. } | ProcessorError::Failed(_) => RunOutcome::FailedPermanent { error: e.to_string() },
+                ProcessorError::BadInput { .. } | ProcessorError::Failed(_) => {
+                    RunOutcome::FailedPermanent { error: e.to_string() }
+                }
                 ProcessorError::NotReady(r) => RunOutcome::NotYetAvailable { reason: r },
                 ProcessorError::Transient(_) => RunOutcome::FailedTransient { error: e.to_string() },
             };
@@ -190,7 +228,9 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
         expected += w.len();
         let name = w.table().to_string();
         let r = match w {
-            TableWrite::ReplacePartition { table, date, rows } => b.warehouse.replace_partition(&table, date, rows).await,
+            TableWrite::ReplacePartition { table, date, rows } => {
+                b.warehouse.replace_partition(&table, date, rows).await
+            }
             TableWrite::Upsert { table, rows } => b.warehouse.upsert(&table, rows).await,
         };
         match r {
@@ -198,7 +238,9 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
             Err(e) if e.is_retryable() => {
                 return (RunOutcome::FailedTransient { error: format!("writing {name}: {e}") }, out.metadata, false)
             }
-            Err(e) => return (RunOutcome::FailedPermanent { error: format!("writing {name}: {e}") }, out.metadata, false),
+            Err(e) => {
+                return (RunOutcome::FailedPermanent { error: format!("writing {name}: {e}") }, out.metadata, false)
+            }
         }
     }
     let total: u64 = written.values().sum();
@@ -274,7 +316,10 @@ async fn close_and_publish(
     let closed = deps.ledger.close(ticket, &outcome, outbox).await;
     match closed {
         Err(e) => Executed {
-            outcome: HandleOutcome::Transient { retry_after: backoff(t, ticket.attempt), error: format!("ledger close: {e}") },
+            outcome: HandleOutcome::Transient {
+                retry_after: backoff(t, ticket.attempt),
+                error: format!("ledger close: {e}"),
+            },
             panicked,
         },
         Ok(CloseResult::Stale) => {
@@ -298,7 +343,9 @@ async fn close_and_publish(
                 RunOutcome::TimedOut { last_error: None } => {
                     HandleOutcome::Transient { retry_after: backoff(t, ticket.attempt), error: "timed out".into() }
                 }
-                RunOutcome::FailedPermanent { error } => HandleOutcome::Permanent { reason: format!("{}: {error}", ticket.key) },
+                RunOutcome::FailedPermanent { error } => {
+                    HandleOutcome::Permanent { reason: format!("{}: {error}", ticket.key) }
+                }
             };
             Executed { outcome, panicked }
         }

@@ -60,7 +60,15 @@ impl Announcer {
         };
         let execution_id = new_run_id(scraper, self.clock.as_ref());
         let correlation = how.correlation_id.clone().unwrap_or_else(|| execution_id.clone());
-        let mut m = UnifiedMessage::new(scraper, Phase::Scrapers, execution_id, correlation, date, Status::Success, self.clock.now());
+        let mut m = UnifiedMessage::new(
+            scraper,
+            Phase::Scrapers,
+            execution_id,
+            correlation,
+            date,
+            Status::Success,
+            self.clock.now(),
+        );
         m.output_table = Some(scraper.replace('_', ""));
         m.record_count = Some(1);
         m.trigger_source = Some("scheduler".into());
@@ -81,9 +89,7 @@ impl Announcer {
         if how.force {
             m.metadata.insert("force".into(), json!(true));
         }
-        self.bus
-            .publish(PHASE1_TOPIC, vec![OutboundMessage::new(m.to_bytes()).with_attr("scraper", scraper)])
-            .await?;
+        self.bus.publish(PHASE1_TOPIC, vec![OutboundMessage::new(m.to_bytes()).with_attr("scraper", scraper)]).await?;
         Ok(m)
     }
 }
@@ -119,10 +125,9 @@ pub trait Source: Send + Sync {
 /// The Phase 1 source for a run: the replay of a real-data directory, or the built-in season simulator.
 pub fn open_source(data: Option<&std::path::Path>) -> Result<Box<dyn Source>, SourceError> {
     match data {
-        Some(dir) => Err(SourceError::Io(format!(
-            "the replay source for {} is not part of this build yet",
-            dir.display()
-        ))),
+        Some(dir) => {
+            Err(SourceError::Io(format!("the replay source for {} is not part of this build yet", dir.display())))
+        }
         None => Err(SourceError::Io("the season simulator is not part of this build yet".into())),
     }
 }

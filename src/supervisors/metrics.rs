@@ -118,15 +118,14 @@ impl MetricsRegistry {
     pub fn render_prometheus(&self) -> String {
         let all = self.all();
         let mut out = String::new();
-        let counters: [(&str, &str, fn(&ActorMetrics) -> u64); 8] = [
+        type Counter = (&'static str, &'static str, fn(&ActorMetrics) -> u64);
+        let counters: [Counter; 8] = [
             ("hoopflow_actor_received_total", "messages handled by the actor", |m| m.received.load(Relaxed)),
             ("hoopflow_actor_processed_total", "handlers that finished", |m| m.processed.load(Relaxed)),
             ("hoopflow_actor_failed_total", "handlers that failed", |m| m.failed.load(Relaxed)),
             ("hoopflow_actor_panics_total", "handler panics caught", |m| m.panics.load(Relaxed)),
             ("hoopflow_actor_restarts_total", "supervisor restarts", |m| m.restarts.load(Relaxed)),
-            ("hoopflow_actor_quarantines_total", "restart-intensity limit reached", |m| {
-                m.quarantined.load(Relaxed)
-            }),
+            ("hoopflow_actor_quarantines_total", "restart-intensity limit reached", |m| m.quarantined.load(Relaxed)),
             ("hoopflow_actor_mailbox_depth", "messages sent but not yet received", |m| m.mailbox_depth()),
             ("hoopflow_actor_busy", "1 while a handler runs", |m| u64::from(m.busy_since_ms.load(Relaxed) != 0)),
         ];
@@ -180,7 +179,9 @@ mod tests {
         m.observe_ack_latency(0.002);
         let text = r.render_prometheus();
         assert!(text.contains("hoopflow_actor_mailbox_depth{kind=\"processor_host\",actor=\"host-a\"} 60"));
-        assert!(text.contains("hoopflow_ack_latency_seconds_bucket{kind=\"processor_host\",actor=\"host-a\",le=\"0.005\"} 1"));
-        assert!(text.contains("hoopflow_ack_latency_seconds_bucket{kind=\"processor_host\",actor=\"host-a\",le=\"0.001\"} 0"));
+        assert!(text
+            .contains("hoopflow_ack_latency_seconds_bucket{kind=\"processor_host\",actor=\"host-a\",le=\"0.005\"} 1"));
+        assert!(text
+            .contains("hoopflow_ack_latency_seconds_bucket{kind=\"processor_host\",actor=\"host-a\",le=\"0.001\"} 0"));
     }
 }

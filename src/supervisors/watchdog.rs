@@ -34,7 +34,14 @@ pub struct Supervision {
 
 impl Supervision {
     pub fn new(metrics: Arc<ActorMetrics>, policy: RestartPolicy, clock: Arc<dyn Clock>) -> Self {
-        Supervision { metrics, policy, tracker: RestartTracker::default(), clock, pending_backoff: None, quarantined_until_ms: 0 }
+        Supervision {
+            metrics,
+            policy,
+            tracker: RestartTracker::default(),
+            clock,
+            pending_backoff: None,
+            quarantined_until_ms: 0,
+        }
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {

@@ -81,25 +81,12 @@ pub fn load_str(text: &str, origin: &str) -> Result<Topology, ConfigError> {
                 None => origin.to_string(),
             };
             let message = format!("TOML syntax error: {}", e.message().trim());
-            return Err(ConfigError {
-                issues: vec![ConfigIssue {
-                    location,
-                    message,
-                    line,
-                }],
-            });
+            return Err(ConfigError { issues: vec![ConfigIssue { location, message, line }] });
         }
     };
-    let mut walker = Walker {
-        text,
-        origin,
-        issues: Vec::new(),
-        index: Index::default(),
-    };
+    let mut walker = Walker { text, origin, issues: Vec::new(), index: Index::default() };
     let pruned = walker.walk_root(&root);
-    let Walker {
-        mut issues, index, ..
-    } = walker;
+    let Walker { mut issues, index, .. } = walker;
     let topology = match Value::Table(pruned).try_into::<Topology>() {
         Ok(topology) => {
             issues.extend(checks::run(&topology, origin, &index));
@@ -128,11 +115,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<Topology, ConfigError> {
 pub fn load_file(path: &Path) -> Result<Topology, ConfigError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-        issues: vec![ConfigIssue {
-            location: origin.clone(),
-            message: format!("cannot read: {e}"),
-            line: None,
-        }],
+        issues: vec![ConfigIssue { location: origin.clone(), message: format!("cannot read: {e}"), line: None }],
     })?;
     load_str(&text, &origin)
 }
@@ -140,11 +123,7 @@ pub fn load_file(path: &Path) -> Result<Topology, ConfigError> {
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 /// Where things are in the text, for the semantic checks.
@@ -175,12 +154,7 @@ impl Index {
 
     /// The canonical path of entry `i` of the model's list `kind` (e.g. `processor`).
     fn entry(&self, kind: &str, i: usize) -> String {
-        let orig = self
-            .kept
-            .get(kind)
-            .and_then(|v| v.get(i))
-            .copied()
-            .unwrap_or(i);
+        let orig = self.kept.get(kind).and_then(|v| v.get(i)).copied().unwrap_or(i);
         format!("{kind}[{orig}]")
     }
 

@@ -10,11 +10,7 @@ use super::checks::{did_you_mean, table_problem, Ctx};
 use crate::topology::{DependencyCheck, ProcessorDecl, Topology};
 
 pub(super) fn check_processors(c: &mut Ctx, t: &Topology) {
-    c.duplicates(
-        "processor",
-        "processor name",
-        t.processors.iter().map(|p| p.name.as_str()),
-    );
+    c.duplicates("processor", "processor name", t.processors.iter().map(|p| p.name.as_str()));
     let mut classes: HashMap<&str, usize> = HashMap::new();
     let mut prefixes: HashMap<&str, usize> = HashMap::new();
     let topics: HashSet<&str> = t.topics.iter().map(|x| x.name.as_str()).collect();
@@ -31,19 +27,10 @@ pub(super) fn check_processors(c: &mut Ctx, t: &Topology) {
             classes.insert(&p.class, i);
         }
         if !(1..=5).contains(&p.phase) {
-            c.entry(
-                "processor",
-                i,
-                ".phase",
-                format!("phase {} is outside 1..=5", p.phase),
-            );
+            c.entry("processor", i, ".phase", format!("phase {} is outside 1..=5", p.phase));
         }
         if !c.known(&topics, &p.publishes) {
-            let msg = format!(
-                "unknown topic `{}`{}",
-                p.publishes,
-                did_you_mean(&p.publishes, &topics)
-            );
+            let msg = format!("unknown topic `{}`{}", p.publishes, did_you_mean(&p.publishes, &topics));
             c.entry("processor", i, ".publishes", msg);
         }
         if let Some(problem) = table_problem(&p.output) {
@@ -55,46 +42,26 @@ pub(super) fn check_processors(c: &mut Ctx, t: &Topology) {
             }
         }
         match (p.phase, p.path_prefix.as_deref()) {
-            (2, None) => c.entry(
-                "processor",
-                i,
-                "",
-                "a phase 2 processor needs `path_prefix`".into(),
-            ),
+            (2, None) => c.entry("processor", i, "", "a phase 2 processor needs `path_prefix`".into()),
             (2, Some(pre)) if pre.trim().is_empty() => {
-                c.entry(
-                    "processor",
-                    i,
-                    ".path_prefix",
-                    "`path_prefix` must not be empty".into(),
-                );
+                c.entry("processor", i, ".path_prefix", "`path_prefix` must not be empty".into());
             }
             (2, Some(pre)) => {
                 if let Some(&f) = prefixes.get(pre) {
-                    let msg = format!(
-                        "path_prefix `{pre}` is also routed to another processor{}",
-                        c.line("processor", f)
-                    );
+                    let msg =
+                        format!("path_prefix `{pre}` is also routed to another processor{}", c.line("processor", f));
                     c.entry("processor", i, ".path_prefix", msg);
                 } else {
                     prefixes.insert(pre, i);
                 }
             }
-            (_, Some(_)) => c.entry(
-                "processor",
-                i,
-                ".path_prefix",
-                "only phase 2 processors have `path_prefix`".into(),
-            ),
+            (_, Some(_)) => {
+                c.entry("processor", i, ".path_prefix", "only phase 2 processors have `path_prefix`".into())
+            }
             (_, None) => {}
         }
         if p.phase != 3 && !p.triggers_on.is_empty() {
-            c.entry(
-                "processor",
-                i,
-                ".triggers_on",
-                "only phase 3 processors have `triggers_on`".into(),
-            );
+            c.entry("processor", i, ".triggers_on", "only phase 3 processors have `triggers_on`".into());
         }
         for (j, table) in p.triggers_on.iter().enumerate() {
             if !phase2_outputs.contains(table.as_str()) && !c.index.was_dropped(table) {
@@ -106,47 +73,22 @@ pub(super) fn check_processors(c: &mut Ctx, t: &Topology) {
             }
         }
         match (p.phase, p.level) {
-            (4, None) => c.entry(
-                "processor",
-                i,
-                "",
-                "a phase 4 processor needs a cascade `level` (1..=3)".into(),
-            ),
+            (4, None) => c.entry("processor", i, "", "a phase 4 processor needs a cascade `level` (1..=3)".into()),
             (4, Some(l)) if !(1..=3).contains(&l) => {
-                c.entry(
-                    "processor",
-                    i,
-                    ".level",
-                    format!("level {l} is outside 1..=3"),
-                );
+                c.entry("processor", i, ".level", format!("level {l} is outside 1..=3"));
             }
             (4, Some(_)) | (_, None) => {}
-            (_, Some(_)) => c.entry(
-                "processor",
-                i,
-                ".level",
-                "only phase 4 processors have a `level`".into(),
-            ),
+            (_, Some(_)) => c.entry("processor", i, ".level", "only phase 4 processors have a `level`".into()),
         }
-        for (key, value) in [
-            ("pool_size", p.pool_size.map(|v| v as u64)),
-            ("max_attempts", p.max_attempts.map(u64::from)),
-        ] {
+        for (key, value) in
+            [("pool_size", p.pool_size.map(|v| v as u64)), ("max_attempts", p.max_attempts.map(u64::from))]
+        {
             if value == Some(0) {
-                c.entry(
-                    "processor",
-                    i,
-                    &format!(".{key}"),
-                    "must be at least 1".into(),
-                );
+                c.entry("processor", i, &format!(".{key}"), "must be at least 1".into());
             }
         }
         if t.defaults.heartbeat_s >= t.lease_s(p) && p.lease_s.is_some() {
-            let msg = format!(
-                "lease {}s must be longer than the {}s heartbeat",
-                t.lease_s(p),
-                t.defaults.heartbeat_s
-            );
+            let msg = format!("lease {}s must be longer than the {}s heartbeat", t.lease_s(p), t.defaults.heartbeat_s);
             c.entry("processor", i, ".lease_s", msg);
         }
     }
@@ -159,29 +101,14 @@ pub(super) fn check_dependencies(c: &mut Ctx, t: &Topology, producers: &HashMap<
         for (j, d) in p.dependencies.iter().enumerate() {
             let at = format!(".dependencies[{j}]");
             if !seen.insert(d.table.as_str()) {
-                c.entry(
-                    "processor",
-                    i,
-                    &format!("{at}.table"),
-                    format!("`{}` is listed twice", d.table),
-                );
+                c.entry("processor", i, &format!("{at}.table"), format!("`{}` is listed twice", d.table));
             }
             match (d.check, d.window_days) {
                 (DependencyCheck::Lookback, None) => {
-                    c.entry(
-                        "processor",
-                        i,
-                        &format!("{at}.check"),
-                        "a lookback needs `window_days`".into(),
-                    );
+                    c.entry("processor", i, &format!("{at}.check"), "a lookback needs `window_days`".into());
                 }
                 (DependencyCheck::Lookback, Some(0)) => {
-                    c.entry(
-                        "processor",
-                        i,
-                        &format!("{at}.window_days"),
-                        "must be at least 1".into(),
-                    );
+                    c.entry("processor", i, &format!("{at}.window_days"), "must be at least 1".into());
                 }
                 (DependencyCheck::Lookback, Some(_)) | (_, None) => {}
                 (_, Some(_)) => {
@@ -190,12 +117,7 @@ pub(super) fn check_dependencies(c: &mut Ctx, t: &Topology, producers: &HashMap<
                 }
             }
             if d.min_rows == 0 {
-                c.entry(
-                    "processor",
-                    i,
-                    &format!("{at}.min_rows"),
-                    "must be at least 1".into(),
-                );
+                c.entry("processor", i, &format!("{at}.min_rows"), "must be at least 1".into());
             }
             if let Some(problem) = table_problem(&d.table) {
                 c.entry("processor", i, &format!("{at}.table"), problem);
@@ -203,38 +125,20 @@ pub(super) fn check_dependencies(c: &mut Ctx, t: &Topology, producers: &HashMap<
             }
             let Some(makers) = producers.get(d.table.as_str()) else {
                 if !c.index.was_dropped(&d.table) {
-                    let msg = format!(
-                        "no processor produces `{}`{}",
-                        d.table,
-                        did_you_mean(&d.table, &produced)
-                    );
+                    let msg = format!("no processor produces `{}`{}", d.table, did_you_mean(&d.table, &produced));
                     c.entry("processor", i, &format!("{at}.table"), msg);
                 }
                 continue;
             };
             let by_self = makers.contains(&i);
             if by_self && d.check != DependencyCheck::Lookback {
-                let msg = format!(
-                    "reads its own output `{}` for the same date (only a lookback may)",
-                    d.table
-                );
+                let msg = format!("reads its own output `{}` for the same date (only a lookback may)", d.table);
                 c.entry("processor", i, &format!("{at}.check"), msg);
             }
-            let others: Vec<&ProcessorDecl> = makers
-                .iter()
-                .filter(|q| **q != i)
-                .map(|q| &t.processors[*q])
-                .collect();
+            let others: Vec<&ProcessorDecl> = makers.iter().filter(|q| **q != i).map(|q| &t.processors[*q]).collect();
             if !by_self && others.iter().all(|q| q.phase > p.phase) {
-                let names: Vec<String> = others
-                    .iter()
-                    .map(|q| format!("{} (phase {})", q.name, q.phase))
-                    .collect();
-                let msg = format!(
-                    "`{}` is produced only later in the pipeline, by {}",
-                    d.table,
-                    names.join(", ")
-                );
+                let names: Vec<String> = others.iter().map(|q| format!("{} (phase {})", q.name, q.phase)).collect();
+                let msg = format!("`{}` is produced only later in the pipeline, by {}", d.table, names.join(", "));
                 c.entry("processor", i, &format!("{at}.table"), msg);
             }
             if p.phase == 4 && d.check != DependencyCheck::Lookback {
@@ -267,12 +171,7 @@ pub(super) fn check_cycles(c: &mut Ctx, t: &Topology, producers: &HashMap<&str, 
         .map(|(i, p)| {
             let mut edges: Vec<(usize, usize)> = Vec::new();
             for (j, d) in p.dependencies.iter().enumerate() {
-                for q in producers
-                    .get(d.table.as_str())
-                    .into_iter()
-                    .flatten()
-                    .filter(|q| **q != i)
-                {
+                for q in producers.get(d.table.as_str()).into_iter().flatten().filter(|q| **q != i) {
                     if !edges.iter().any(|(x, _)| x == q) {
                         edges.push((*q, j));
                     }
@@ -318,32 +217,12 @@ pub(super) fn check_cycles(c: &mut Ctx, t: &Topology, producers: &HashMap<&str, 
 
 fn report_cycle(c: &mut Ctx, t: &Topology, adj: &[Vec<(usize, usize)>], mut cycle: Vec<usize>) {
     // Start at the earliest declared member so the report does not depend on the search order.
-    let first = cycle
-        .iter()
-        .enumerate()
-        .min_by_key(|(_, v)| **v)
-        .map(|(k, _)| k)
-        .unwrap_or(0);
+    let first = cycle.iter().enumerate().min_by_key(|(_, v)| **v).map(|(k, _)| k).unwrap_or(0);
     cycle.rotate_left(first);
     let (head, next) = (cycle[0], cycle.get(1).copied().unwrap_or(cycle[0]));
-    let dep = adj[head]
-        .iter()
-        .find(|(q, _)| *q == next)
-        .map(|(_, j)| *j)
-        .unwrap_or(0);
-    let mut names: Vec<&str> = cycle
-        .iter()
-        .map(|v| t.processors[*v].name.as_str())
-        .collect();
+    let dep = adj[head].iter().find(|(q, _)| *q == next).map(|(_, j)| *j).unwrap_or(0);
+    let mut names: Vec<&str> = cycle.iter().map(|v| t.processors[*v].name.as_str()).collect();
     names.push(&t.processors[head].name);
-    let msg = format!(
-        "dependency cycle: {} (each reads a table the next one writes)",
-        names.join(" → ")
-    );
-    c.entry(
-        "processor",
-        head,
-        &format!(".dependencies[{dep}].table"),
-        msg,
-    );
+    let msg = format!("dependency cycle: {} (each reads a table the next one writes)", names.join(" → "));
+    c.entry("processor", head, &format!(".dependencies[{dep}].table"), msg);
 }

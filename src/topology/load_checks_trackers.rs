@@ -10,8 +10,7 @@ use super::checks::{did_you_mean, Ctx};
 use crate::topology::{ProcessorDecl, Route, Topology};
 
 pub(super) fn check_trackers(c: &mut Ctx, t: &Topology) {
-    let processors: HashMap<&str, &ProcessorDecl> =
-        t.processors.iter().map(|p| (p.name.as_str(), p)).collect();
+    let processors: HashMap<&str, &ProcessorDecl> = t.processors.iter().map(|p| (p.name.as_str(), p)).collect();
     let names: HashSet<&str> = processors.keys().copied().collect();
     let topics: HashSet<&str> = t.topics.iter().map(|x| x.name.as_str()).collect();
     let mut phases: HashMap<u8, usize> = HashMap::new();
@@ -22,32 +21,19 @@ pub(super) fn check_trackers(c: &mut Ctx, t: &Topology) {
                 "tracker",
                 i,
                 ".phase",
-                format!(
-                    "a tracker for phase {} already exists{}",
-                    tr.phase,
-                    c.line("tracker", f)
-                ),
+                format!("a tracker for phase {} already exists{}", tr.phase, c.line("tracker", f)),
             );
         } else {
             phases.insert(tr.phase, i);
         }
         if let Some(&f) = collections.get(tr.collection.as_str()) {
-            let msg = format!(
-                "collection `{}` is already used{}",
-                tr.collection,
-                c.line("tracker", f)
-            );
+            let msg = format!("collection `{}` is already used{}", tr.collection, c.line("tracker", f));
             c.entry("tracker", i, ".collection", msg);
         } else {
             collections.insert(&tr.collection, i);
         }
         if !(1..=5).contains(&tr.phase) {
-            c.entry(
-                "tracker",
-                i,
-                ".phase",
-                format!("phase {} is outside 1..=5", tr.phase),
-            );
+            c.entry("tracker", i, ".phase", format!("phase {} is outside 1..=5", tr.phase));
         }
         let feeds: HashSet<&str> = t
             .subscriptions
@@ -56,35 +42,23 @@ pub(super) fn check_trackers(c: &mut Ctx, t: &Topology) {
             .map(|s| s.topic.as_str())
             .collect();
         if feeds.is_empty() {
-            let msg = format!("no subscription routes completions here (`route = \"tracker\"`, `tracker_phase = {}`)", tr.phase);
+            let msg = format!(
+                "no subscription routes completions here (`route = \"tracker\"`, `tracker_phase = {}`)",
+                tr.phase
+            );
             c.entry("tracker", i, "", msg);
         }
         if tr.stages.is_empty() {
-            c.entry(
-                "tracker",
-                i,
-                "",
-                "a tracker needs at least one `[[tracker.stage]]`".into(),
-            );
+            c.entry("tracker", i, "", "a tracker needs at least one `[[tracker.stage]]`".into());
         }
         let mut stage_names: HashMap<&str, usize> = HashMap::new();
         for (k, st) in tr.stages.iter().enumerate() {
             let at = format!(".stage[{k}]");
             if stage_names.insert(&st.name, k).is_some() {
-                c.entry(
-                    "tracker",
-                    i,
-                    &format!("{at}.name"),
-                    format!("duplicate stage name `{}`", st.name),
-                );
+                c.entry("tracker", i, &format!("{at}.name"), format!("duplicate stage name `{}`", st.name));
             }
             if st.required.is_empty() {
-                c.entry(
-                    "tracker",
-                    i,
-                    &format!("{at}.required"),
-                    "a stage must require at least one processor".into(),
-                );
+                c.entry("tracker", i, &format!("{at}.required"), "a stage must require at least one processor".into());
             }
             let members = |c: &mut Ctx, key: &str, list: &[String]| {
                 for (j, name) in list.iter().enumerate() {
@@ -128,23 +102,10 @@ pub(super) fn check_trackers(c: &mut Ctx, t: &Topology) {
                 }
             }
             for (mode, q) in &st.modes {
-                members(
-                    c,
-                    &format!("modes.{mode}.required"),
-                    q.required.as_deref().unwrap_or_default(),
-                );
-                members(
-                    c,
-                    &format!("modes.{mode}.optional"),
-                    q.optional.as_deref().unwrap_or_default(),
-                );
+                members(c, &format!("modes.{mode}.required"), q.required.as_deref().unwrap_or_default());
+                members(c, &format!("modes.{mode}.optional"), q.optional.as_deref().unwrap_or_default());
                 if q.deadline_minutes == Some(0) {
-                    c.entry(
-                        "tracker",
-                        i,
-                        &format!("{at}.modes.{mode}.deadline_minutes"),
-                        "must be at least 1".into(),
-                    );
+                    c.entry("tracker", i, &format!("{at}.modes.{mode}.deadline_minutes"), "must be at least 1".into());
                 }
             }
             if st.deadline_minutes == 0 {
@@ -156,12 +117,7 @@ pub(super) fn check_trackers(c: &mut Ctx, t: &Topology) {
                 );
             }
             if st.fires_topics.is_empty() {
-                c.entry(
-                    "tracker",
-                    i,
-                    &format!("{at}.fires_topics"),
-                    "a stage must fire at least one topic".into(),
-                );
+                c.entry("tracker", i, &format!("{at}.fires_topics"), "a stage must fire at least one topic".into());
             }
             for (j, topic) in st.fires_topics.iter().enumerate() {
                 if !c.known(&topics, topic) {
@@ -173,7 +129,13 @@ pub(super) fn check_trackers(c: &mut Ctx, t: &Topology) {
                 let path = format!("{at}.fires_processors[{j}]");
                 match processors.get(name.as_str()) {
                     Some(p) if p.phase != tr.phase && p.phase != tr.phase + 1 => {
-                        let msg = format!("`{name}` is a phase {} processor; a phase {} tracker starts phase {} or {} work", p.phase, tr.phase, tr.phase, tr.phase + 1);
+                        let msg = format!(
+                            "`{name}` is a phase {} processor; a phase {} tracker starts phase {} or {} work",
+                            p.phase,
+                            tr.phase,
+                            tr.phase,
+                            tr.phase + 1
+                        );
                         c.entry("tracker", i, &path, msg);
                     }
                     Some(_) => {}
@@ -186,10 +148,8 @@ pub(super) fn check_trackers(c: &mut Ctx, t: &Topology) {
                     ),
                 }
             }
-            let triggers = t
-                .subscriptions
-                .iter()
-                .any(|s| s.route == Route::PhaseTrigger && st.fires_topics.contains(&s.topic));
+            let triggers =
+                t.subscriptions.iter().any(|s| s.route == Route::PhaseTrigger && st.fires_topics.contains(&s.topic));
             if !st.fires_processors.is_empty() && !triggers {
                 let msg = "no `phase_trigger` subscription reads any of `fires_topics`, so these processors would never start";
                 c.entry("tracker", i, &format!("{at}.fires_processors"), msg.into());

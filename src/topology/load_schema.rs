@@ -34,19 +34,11 @@ pub(super) struct Field {
 }
 
 const fn req(key: &'static str, ty: Ty) -> Field {
-    Field {
-        key,
-        ty,
-        required: true,
-    }
+    Field { key, ty, required: true }
 }
 
 const fn opt(key: &'static str, ty: Ty) -> Field {
-    Field {
-        key,
-        ty,
-        required: false,
-    }
+    Field { key, ty, required: false }
 }
 
 const U8: Ty = Ty::UInt(u8::MAX as u64);
@@ -89,11 +81,7 @@ const DEFAULTS: &[Field] = &[
     opt("pool_size", U64),
 ];
 
-const TOPIC: &[Field] = &[
-    req("name", Ty::Str),
-    opt("dlq", Ty::Bool),
-    opt("description", Ty::Str),
-];
+const TOPIC: &[Field] = &[req("name", Ty::Str), opt("dlq", Ty::Bool), opt("description", Ty::Str)];
 
 const SUBSCRIPTION: &[Field] = &[
     req("name", Ty::Str),
@@ -132,11 +120,7 @@ const PROCESSOR: &[Field] = &[
     opt("description", Ty::Str),
 ];
 
-const TRACKER: &[Field] = &[
-    req("phase", U8),
-    req("collection", Ty::Str),
-    req("stage", Ty::Tables(STAGE)),
-];
+const TRACKER: &[Field] = &[req("phase", U8), req("collection", Ty::Str), req("stage", Ty::Tables(STAGE))];
 
 const STAGE: &[Field] = &[
     req("name", Ty::Str),
@@ -148,11 +132,7 @@ const STAGE: &[Field] = &[
     opt("modes", Ty::Modes(MODES, MODE)),
 ];
 
-const MODE: &[Field] = &[
-    opt("required", Ty::StrList),
-    opt("optional", Ty::StrList),
-    opt("deadline_minutes", U64),
-];
+const MODE: &[Field] = &[opt("required", Ty::StrList), opt("optional", Ty::StrList), opt("deadline_minutes", U64)];
 
 const ALERTS: &[Field] = &[
     opt("predictions_coverage_critical_pct", Ty::Float),
@@ -166,19 +146,12 @@ const ALERTS: &[Field] = &[
 
 /// The model list a top-level array feeds (`processor` → `Topology::processors`), if `path` is one.
 pub(super) fn top_level_kind(path: &str) -> Option<&'static str> {
-    ["topic", "subscription", "processor", "tracker"]
-        .into_iter()
-        .find(|k| *k == path)
+    ["topic", "subscription", "processor", "tracker"].into_iter().find(|k| *k == path)
 }
 
 /// How an array entry is labelled in locations: by its `name`, else by its `phase`.
 pub(super) fn label(entries: &[(String, SNode)]) -> Option<String> {
-    let get = |k: &str| {
-        entries
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| &v.node)
-    };
+    let get = |k: &str| entries.iter().find(|(key, _)| key == k).map(|(_, v)| &v.node);
     match (get("name"), get("phase")) {
         (Some(Node::Str(s)), _) => Some(format!("name = {s:?}")),
         (_, Some(Node::Int(p))) => Some(format!("phase = {p}")),
@@ -193,12 +166,10 @@ pub(super) fn declared_names(entries: &[(String, SNode)]) -> Vec<String> {
     for (key, value) in entries {
         match (key.as_str(), &value.node) {
             ("name" | "output" | "topic", Node::Str(s)) => out.push(s.clone()),
-            ("extra_outputs", Node::Array(items)) => {
-                out.extend(items.iter().filter_map(|i| match &i.node {
-                    Node::Str(s) => Some(s.clone()),
-                    _ => None,
-                }))
-            }
+            ("extra_outputs", Node::Array(items)) => out.extend(items.iter().filter_map(|i| match &i.node {
+                Node::Str(s) => Some(s.clone()),
+                _ => None,
+            })),
             _ => {}
         }
     }

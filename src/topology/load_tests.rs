@@ -47,10 +47,7 @@ publishes = "p3-done"
 "#;
 
 fn line_of_text(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .map(|i| i + 1)
-        .expect("needle in text")
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1).expect("needle in text")
 }
 
 fn issues(text: &str) -> Vec<ConfigIssue> {
@@ -61,9 +58,7 @@ fn issues(text: &str) -> Vec<ConfigIssue> {
 }
 
 fn has(issues: &[ConfigIssue], line: usize, location: &str, message: &str) -> bool {
-    issues.iter().any(|i| {
-        i.line == Some(line) && i.location.contains(location) && i.message.contains(message)
-    })
+    issues.iter().any(|i| i.line == Some(line) && i.location.contains(location) && i.message.contains(message))
 }
 
 #[test]
@@ -92,15 +87,8 @@ fn shipped_config_loads_clean() {
     let p3 = &t.tracker(3).expect("phase 3 tracker").stages[0];
     assert_eq!(p3.required.len(), 5);
     let same_day = &p3.modes["same_day"];
-    assert_eq!(
-        same_day.required.as_deref(),
-        Some(&["upcoming_player_game_context".to_string()][..])
-    );
-    let workers = t
-        .subscriptions
-        .iter()
-        .find(|s| s.route == Route::PredictionRequest)
-        .expect("workers");
+    assert_eq!(same_day.required.as_deref(), Some(&["upcoming_player_game_context".to_string()][..]));
+    let workers = t.subscriptions.iter().find(|s| s.route == Route::PredictionRequest).expect("workers");
     assert_eq!(workers.ack_deadline_s, Some(300));
 }
 
@@ -111,10 +99,8 @@ fn base_loads_clean() {
 
 #[test]
 fn three_mistakes_are_all_reported_with_locations() {
-    let text = BASE.replace(
-        "path_prefix = \"a/\"",
-        "path_prefix = \"a/\"\npool_sise = 2",
-    ) + r#"
+    let text = BASE.replace("path_prefix = \"a/\"", "path_prefix = \"a/\"\npool_sise = 2")
+        + r#"
 [[subscription]]
 name = "extra"
 topic = "p3-dnoe"
@@ -138,63 +124,26 @@ publishes = "p3-done"
     let found = issues(&text);
     assert_eq!(found.len(), 3, "{found:#?}");
     let l = line_of_text(&text, "pool_sise");
-    assert!(
-        has(
-            &found,
-            l,
-            "processor[0] (name = \"raw_a\").pool_sise",
-            "did you mean `pool_size`"
-        ),
-        "{found:#?}"
-    );
+    assert!(has(&found, l, "processor[0] (name = \"raw_a\").pool_sise", "did you mean `pool_size`"), "{found:#?}");
     let l = line_of_text(&text, "p3-dnoe");
-    assert!(
-        has(
-            &found,
-            l,
-            "subscription[2] (name = \"extra\").topic",
-            "unknown topic `p3-dnoe`"
-        ),
-        "{found:#?}"
-    );
+    assert!(has(&found, l, "subscription[2] (name = \"extra\").topic", "unknown topic `p3-dnoe`"), "{found:#?}");
     let l = line_of_text(&text, "table = \"nba_analytics.c2\"");
-    assert!(
-        has(
-            &found,
-            l,
-            "processor[2] (name = \"c1\").dependencies[0]",
-            "c1 → c2 → c1"
-        ),
-        "{found:#?}"
-    );
+    assert!(has(&found, l, "processor[2] (name = \"c1\").dependencies[0]", "c1 → c2 → c1"), "{found:#?}");
     for issue in &found {
-        assert!(
-            issue
-                .location
-                .starts_with(&format!("t.toml:{}", issue.line.unwrap_or(0))),
-            "{issue:?}"
-        );
+        assert!(issue.location.starts_with(&format!("t.toml:{}", issue.line.unwrap_or(0))), "{issue:?}");
     }
 }
 
 #[test]
 fn display_lists_every_issue_on_its_own_line() {
-    let text = BASE
-        .replace("version = 1", "version = 1\ncolour = 1")
-        .replace("route = \"monitor\"", "route = \"moniter\"");
+    let text =
+        BASE.replace("version = 1", "version = 1\ncolour = 1").replace("route = \"monitor\"", "route = \"moniter\"");
     let err = load_str(&text, "t.toml").expect_err("two issues");
     let shown = err.to_string();
     assert_eq!(shown.lines().count(), 3, "{shown}");
-    assert!(shown
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .contains("2 issue(s)"));
+    assert!(shown.lines().next().unwrap_or_default().contains("2 issue(s)"));
     assert!(shown.contains("unknown key `colour`"), "{shown}");
-    assert!(
-        shown.contains("unknown value `moniter` (did you mean `monitor`?)"),
-        "{shown}"
-    );
+    assert!(shown.contains("unknown value `moniter` (did you mean `monitor`?)"), "{shown}");
 }
 
 #[test]
@@ -243,20 +192,12 @@ fires_topics = ["p3-done"]
 "#;
     let found = issues(&text);
     let dup = |what: &str| found.iter().filter(|i| i.message.contains(what)).count();
-    assert_eq!(
-        dup("duplicate topic name `raw-done` (first declared at line 6)"),
-        1,
-        "{found:#?}"
-    );
+    assert_eq!(dup("duplicate topic name `raw-done` (first declared at line 6)"), 1, "{found:#?}");
     assert_eq!(dup("duplicate subscription name `raw`"), 1, "{found:#?}");
     assert_eq!(dup("duplicate processor name `an_b`"), 1, "{found:#?}");
     assert_eq!(dup("duplicate stage name `s`"), 1, "{found:#?}");
     // The tracker has no subscription feeding it: reported too.
-    assert_eq!(
-        dup("no subscription routes completions here"),
-        1,
-        "{found:#?}"
-    );
+    assert_eq!(dup("no subscription routes completions here"), 1, "{found:#?}");
 }
 
 #[test]
@@ -266,10 +207,7 @@ fn structural_issues_are_collected_together() {
         .replace("phase = 3\n", "phase = -3\n")
         .replace("check = \"date_match\"", "check = \"same_day\"")
         .replace("route = \"table_ready\"", "route = 7")
-        .replace(
-            "triggers_on = [\"nba_raw.a\"]",
-            "triggers_on = [\"nba_raw.a\", 5]",
-        )
+        .replace("triggers_on = [\"nba_raw.a\"]", "triggers_on = [\"nba_raw.a\", 5]")
         + "\n[defaults]\nlease_s = 1979-05-27T07:32:00Z\n";
     let found = issues(&text);
     let msgs: Vec<&str> = found.iter().map(|i| i.message.as_str()).collect();
@@ -282,60 +220,21 @@ fn structural_issues_are_collected_together() {
         ),
         "{msgs:#?}"
     );
+    assert!(has(&found, line_of_text(&text, "phase = -3"), "(name = \"an_b\").phase", "out of range"), "{msgs:#?}");
     assert!(
-        has(
-            &found,
-            line_of_text(&text, "phase = -3"),
-            "(name = \"an_b\").phase",
-            "out of range"
-        ),
+        has(&found, line_of_text(&text, "same_day"), "dependencies[0].check", "unknown value `same_day`"),
         "{msgs:#?}"
     );
+    assert!(has(&found, line_of_text(&text, "route = 7"), "(name = \"raw\").route", "expected a string"), "{msgs:#?}");
     assert!(
-        has(
-            &found,
-            line_of_text(&text, "same_day"),
-            "dependencies[0].check",
-            "unknown value `same_day`"
-        ),
+        has(&found, line_of_text(&text, ", 5]"), "triggers_on[1]", "expected a string, found an integer"),
         "{msgs:#?}"
     );
-    assert!(
-        has(
-            &found,
-            line_of_text(&text, "route = 7"),
-            "(name = \"raw\").route",
-            "expected a string"
-        ),
-        "{msgs:#?}"
-    );
-    assert!(
-        has(
-            &found,
-            line_of_text(&text, ", 5]"),
-            "triggers_on[1]",
-            "expected a string, found an integer"
-        ),
-        "{msgs:#?}"
-    );
-    assert!(
-        has(
-            &found,
-            line_of_text(&text, "1979"),
-            "defaults.lease_s",
-            "found a datetime"
-        ),
-        "{msgs:#?}"
-    );
+    assert!(has(&found, line_of_text(&text, "1979"), "defaults.lease_s", "found a datetime"), "{msgs:#?}");
     assert_eq!(found.len(), 6, "{msgs:#?}");
     let single = issues("[pipeline]\nname = \"t\"\nversion = 1\n[processor]\nname = \"x\"\n");
     assert_eq!(single.len(), 1, "{single:#?}");
-    assert!(
-        single[0]
-            .message
-            .contains("write `[[processor]]`, not `[processor]`"),
-        "{single:#?}"
-    );
+    assert!(single[0].message.contains("write `[[processor]]`, not `[processor]`"), "{single:#?}");
 }
 
 #[test]
@@ -353,27 +252,16 @@ publishes = "p3-done"
 "#;
     let found = issues(&text);
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0]
-        .message
-        .contains("missing required key `publishes`"));
-    assert_eq!(
-        found[0].line,
-        Some(line_of_text(&text, "[[processor]]") + 8)
-    );
+    assert!(found[0].message.contains("missing required key `publishes`"));
+    assert_eq!(found[0].line, Some(line_of_text(&text, "[[processor]]") + 8));
 }
 
 #[test]
 fn semantic_reference_checks() {
     let text = BASE
         .replace("path_prefix = \"a/\"\n", "")
-        .replace(
-            "triggers_on = [\"nba_raw.a\"]",
-            "triggers_on = [\"nba_raw.zz\"]\nlevel = 2",
-        )
-        .replace(
-            "output = \"nba_analytics.b\"",
-            "output = \"analytics.b\"\nextra_outputs = [\"nba_raw.x.y\"]",
-        )
+        .replace("triggers_on = [\"nba_raw.a\"]", "triggers_on = [\"nba_raw.zz\"]\nlevel = 2")
+        .replace("output = \"nba_analytics.b\"", "output = \"analytics.b\"\nextra_outputs = [\"nba_raw.x.y\"]")
         .replace("publishes = \"p3-done\"", "publishes = \"p4-done\"")
         + r#"
 [[subscription]]
@@ -390,31 +278,17 @@ tracker_phase = 4
     let found = issues(&text);
     let expect = [
         ("processor[0] (name = \"raw_a\")", "needs `path_prefix`"),
-        (
-            "triggers_on[0]",
-            "`nba_raw.zz` is not an output of any phase 2 processor",
-        ),
-        (
-            "(name = \"an_b\").level",
-            "only phase 4 processors have a `level`",
-        ),
+        ("triggers_on[0]", "`nba_raw.zz` is not an output of any phase 2 processor"),
+        ("(name = \"an_b\").level", "only phase 4 processors have a `level`"),
         ("(name = \"an_b\").output", "unknown dataset `analytics`"),
         ("extra_outputs[0]", "is not `dataset.table`"),
-        (
-            "(name = \"an_b\").publishes",
-            "unknown topic `p4-done` (did you mean `p3-done`?)",
-        ),
+        ("(name = \"an_b\").publishes", "unknown topic `p4-done` (did you mean `p3-done`?)"),
         ("(name = \"t\").route", "needs `tracker_phase`"),
-        (
-            "(name = \"t4\").tracker_phase",
-            "no tracker is declared for phase 4",
-        ),
+        ("(name = \"t4\").tracker_phase", "no tracker is declared for phase 4"),
     ];
     for (location, message) in expect {
         assert!(
-            found
-                .iter()
-                .any(|i| i.location.contains(location) && i.message.contains(message)),
+            found.iter().any(|i| i.location.contains(location) && i.message.contains(message)),
             "missing {location}: {message} in {found:#?}"
         );
     }
@@ -440,18 +314,9 @@ publishes = "raw-done"
     let has_msg = |m: &str| found.iter().any(|i| i.message.contains(m));
     assert!(has_msg("no processor produces `nba_raw.q`"), "{found:#?}");
     assert!(has_msg("a lookback needs `window_days`"), "{found:#?}");
-    assert!(
-        has_msg("path_prefix `a/` is also routed to another processor"),
-        "{found:#?}"
-    );
-    assert!(
-        has_msg("produced only later in the pipeline, by an_b (phase 3)"),
-        "{found:#?}"
-    );
-    assert!(
-        has_msg("reads its own output `nba_raw.late` for the same date"),
-        "{found:#?}"
-    );
+    assert!(has_msg("path_prefix `a/` is also routed to another processor"), "{found:#?}");
+    assert!(has_msg("produced only later in the pipeline, by an_b (phase 3)"), "{found:#?}");
+    assert!(has_msg("reads its own output `nba_raw.late` for the same date"), "{found:#?}");
     // raw_late → an_b → raw_a is not a cycle; raw_late ↔ an_b is not either (an_b does not read nba_raw.late).
     assert!(!has_msg("dependency cycle"), "{found:#?}");
 }
@@ -461,12 +326,8 @@ fn phase4_levels_follow_same_day_dependencies() {
     let text = SHIPPED.replace("level = 2   # not 1", "level = 1   # not 1");
     let found = issues(&text);
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0]
-        .location
-        .contains("(name = \"player_daily_cache\").dependencies[3].table"));
-    assert!(found[0]
-        .message
-        .contains("player_shot_zone_analysis (level 1)"));
+    assert!(found[0].location.contains("(name = \"player_daily_cache\").dependencies[3].table"));
+    assert!(found[0].message.contains("player_shot_zone_analysis (level 1)"));
     assert!(found[0].message.contains("move this processor to level 2"));
 }
 
@@ -484,35 +345,35 @@ fn ack_deadline_must_cover_leases_and_topics_need_subscribers() {
         );
     let found = issues(&text);
     let has_msg = |m: &str| found.iter().any(|i| i.message.contains(m));
-    assert!(
-        has_msg("ack deadline 120s is shorter than the lease of prediction_coordinator (300s)"),
-        "{found:#?}"
-    );
-    assert!(
-        has_msg("topic `nba-phase4-precompute-complete` has no subscription"),
-        "{found:#?}"
-    );
-    assert!(
-        has_msg("2 is outside the Pub/Sub dead-letter range 5..=100"),
-        "{found:#?}"
-    );
+    assert!(has_msg("ack deadline 120s is shorter than the lease of prediction_coordinator (300s)"), "{found:#?}");
+    assert!(has_msg("topic `nba-phase4-precompute-complete` has no subscription"), "{found:#?}");
+    assert!(has_msg("2 is outside the Pub/Sub dead-letter range 5..=100"), "{found:#?}");
     assert_eq!(found.len(), 3, "{found:#?}");
 }
 
 #[test]
 fn tracker_stage_members_are_checked() {
     let text = SHIPPED
-        .replace("required = [\"team_defense_zone_analysis\", \"player_shot_zone_analysis\"]", "required = [\"team_defense_zone_analysis\", \"player_game_summary\", \"tdza\"]")
-        .replace("fires_processors = [\"ml_feature_store\"]", "fires_processors = [\"ml_feature_store\", \"player_game_summary\"]")
-        .replace("fires_topics = [\"nba-phase4-precompute-complete\", \"nba-predictions-trigger\"]", "fires_topics = [\"nba-phase4-precompute-complete\", \"nba-predictions-trigger\", \"nowhere\"]");
+        .replace(
+            "required = [\"team_defense_zone_analysis\", \"player_shot_zone_analysis\"]",
+            "required = [\"team_defense_zone_analysis\", \"player_game_summary\", \"tdza\"]",
+        )
+        .replace(
+            "fires_processors = [\"ml_feature_store\"]",
+            "fires_processors = [\"ml_feature_store\", \"player_game_summary\"]",
+        )
+        .replace(
+            "fires_topics = [\"nba-phase4-precompute-complete\", \"nba-predictions-trigger\"]",
+            "fires_topics = [\"nba-phase4-precompute-complete\", \"nba-predictions-trigger\", \"nowhere\"]",
+        );
     let found = issues(&text);
     let has_msg = |m: &str| found.iter().any(|i| i.message.contains(m));
+    assert!(has_msg("`player_game_summary` is a phase 3 processor; this tracker counts phase 4"), "{found:#?}");
+    assert!(has_msg("unknown processor `tdza`"), "{found:#?}");
     assert!(
-        has_msg("`player_game_summary` is a phase 3 processor; this tracker counts phase 4"),
+        has_msg("`player_game_summary` is a phase 3 processor; a phase 4 tracker starts phase 4 or 5 work"),
         "{found:#?}"
     );
-    assert!(has_msg("unknown processor `tdza`"), "{found:#?}");
-    assert!(has_msg("`player_game_summary` is a phase 3 processor; a phase 4 tracker starts phase 4 or 5 work"), "{found:#?}");
     assert!(has_msg("unknown topic `nowhere`"), "{found:#?}");
     assert_eq!(found.len(), 4, "{found:#?}");
 }
@@ -531,20 +392,11 @@ fn schema_matches_the_model() {
         critical: false,
     }];
     let s = &mut t.subscriptions[0];
-    (
-        s.max_delivery_attempts,
-        s.ordering,
-        s.max_outstanding,
-        s.ack_deadline_s,
-    ) = (Some(5), true, Some(10), Some(600));
+    (s.max_delivery_attempts, s.ordering, s.max_outstanding, s.ack_deadline_s) = (Some(5), true, Some(10), Some(600));
     let stage = &mut t.trackers[0].stages[0];
     stage.optional = vec!["upcoming_team_game_context".into()];
     stage.required.retain(|r| r != "upcoming_team_game_context");
-    let full = ModeQuorum {
-        required: Some(vec![]),
-        optional: Some(vec![]),
-        deadline_minutes: Some(5),
-    };
+    let full = ModeQuorum { required: Some(vec![]), optional: Some(vec![]), deadline_minutes: Some(5) };
     stage.modes.insert("backfill".into(), full);
     t.alerts.webhook_url = Some("https://hooks.example.com/x".into());
     let text = toml::to_string(&t).expect("serialise");

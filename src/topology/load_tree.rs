@@ -92,11 +92,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
         plain(Node::Int(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<SNode, E> {
-        plain(
-            i64::try_from(v)
-                .map(Node::Int)
-                .unwrap_or(Node::Float(v as f64)),
-        )
+        plain(i64::try_from(v).map(Node::Int).unwrap_or(Node::Float(v as f64)))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<SNode, E> {
         plain(Node::Float(v))
@@ -123,10 +119,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
                 let end: usize = map.next_value()?;
                 let _value_key = map.next_key::<String>()?;
                 let Inner(node) = map.next_value()?;
-                return Ok(SNode {
-                    span: Some(start..end),
-                    node,
-                });
+                return Ok(SNode { span: Some(start..end), node });
             }
             // The toml deserializer hands datetimes over as a one-key map with a private key.
             if key.starts_with("$__toml_private") {

@@ -36,10 +36,7 @@ impl At {
                 format!("{p}.{key}")
             }
         };
-        At {
-            canonical: join(&self.canonical),
-            display: join(&self.display),
-        }
+        At { canonical: join(&self.canonical), display: join(&self.display) }
     }
     fn item(&self, i: usize, label: Option<String>) -> At {
         let canonical = format!("{}[{i}]", self.canonical);
@@ -59,27 +56,18 @@ impl Walker<'_> {
             Some(l) => format!("{}:{l} {}", self.origin, at.display),
             None => format!("{} {}", self.origin, at.display),
         };
-        self.issues.push(ConfigIssue {
-            location,
-            message,
-            line,
-        });
+        self.issues.push(ConfigIssue { location, message, line });
     }
 
     fn record(&mut self, at: &At, span: Option<&Range<usize>>) {
         if let Some(span) = span {
             let line = line_of(self.text, span.start);
-            self.index
-                .paths
-                .insert(at.canonical.clone(), (line, at.display.clone()));
+            self.index.paths.insert(at.canonical.clone(), (line, at.display.clone()));
         }
     }
 
     pub fn walk_root(&mut self, root: &Node) -> toml::Table {
-        let top = At {
-            canonical: String::new(),
-            display: String::new(),
-        };
+        let top = At { canonical: String::new(), display: String::new() };
         let Node::Table(entries) = root else {
             self.issue(&top, None, "the document is not a table".into());
             return toml::Table::new();
@@ -186,9 +174,7 @@ impl Walker<'_> {
                 let (t, ok) = self.walk_table(entries, fields, at, span, false);
                 ok.then_some(Value::Table(t))
             }
-            (Ty::Modes(keys, fields), Node::Table(entries)) => {
-                self.walk_modes(entries, keys, fields, at)
-            }
+            (Ty::Modes(keys, fields), Node::Table(entries)) => self.walk_modes(entries, keys, fields, at),
             (Ty::Tables(fields), Node::Array(items)) => self.walk_tables(items, fields, at, top),
             (Ty::Str | Ty::Enum(_), _) => wrong(self, "a string"),
             (Ty::Bool, _) => wrong(self, "a boolean (true or false)"),
@@ -197,10 +183,7 @@ impl Walker<'_> {
             (Ty::StrList, _) => wrong(self, "an array of strings"),
             (Ty::Table(_) | Ty::Modes(..), _) => wrong(self, "a table"),
             (Ty::Tables(_), Node::Table(_)) if top => {
-                let hint = format!(
-                    "an array of tables (write `[[{}]]`, not `[{}]`)",
-                    field.key, field.key
-                );
+                let hint = format!("an array of tables (write `[[{}]]`, not `[{}]`)", field.key, field.key);
                 wrong(self, &hint)
             }
             (Ty::Tables(_), _) => wrong(self, "an array of tables"),
@@ -224,11 +207,7 @@ impl Walker<'_> {
                 continue;
             }
             self.record(&here, value.span.as_ref());
-            let mode = Field {
-                key: "mode",
-                ty: Ty::Table(fields),
-                required: false,
-            };
+            let mode = Field { key: "mode", ty: Ty::Table(fields), required: false };
             match self.walk_value(value, &mode, &here, false) {
                 Some(v) => {
                     out.insert(key.clone(), v);
@@ -241,13 +220,7 @@ impl Walker<'_> {
 
     /// An array of tables. At the top level, broken entries are dropped (and remembered) so that the semantic
     /// pass can still run; nested, a broken entry makes the whole array unusable.
-    fn walk_tables(
-        &mut self,
-        items: &[SNode],
-        fields: &'static [Field],
-        at: &At,
-        top: bool,
-    ) -> Option<Value> {
+    fn walk_tables(&mut self, items: &[SNode], fields: &'static [Field], at: &At, top: bool) -> Option<Value> {
         let kind = schema::top_level_kind(&at.canonical);
         let mut out = Vec::new();
         let mut all_valid = true;

@@ -8,10 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{
-    Dependency, DependencyCheck, ProcessorDecl, Route, StageDecl, SubscriptionDecl, Topology,
-    TrackerDecl,
-};
+use super::{Dependency, DependencyCheck, ProcessorDecl, Route, StageDecl, SubscriptionDecl, Topology, TrackerDecl};
 
 /// Target terminal width.
 pub const WIDTH: usize = 100;
@@ -51,25 +48,15 @@ fn render_phase(out: &mut String, t: &Topology, phase: u8) {
         0 => header(out, &format!("Phase {phase} · {title}")),
         n if phase == 4 => {
             let levels = phase4_levels(t).len();
-            header(
-                out,
-                &format!("Phase {phase} · {title} ({n} processors, {levels} levels)"),
-            );
+            header(out, &format!("Phase {phase} · {title} ({n} processors, {levels} levels)"));
         }
         n => header(out, &format!("Phase {phase} · {title} ({n} processors)")),
     }
     match phase {
         1 => {
-            let _ = writeln!(
-                out,
-                "  scrapers write landing files and announce each run; raw processors pick them up"
-            );
-            let topics: Vec<&str> = t
-                .subscriptions
-                .iter()
-                .filter(|s| s.route == Route::RawFile)
-                .map(|s| s.topic.as_str())
-                .collect();
+            let _ = writeln!(out, "  scrapers write landing files and announce each run; raw processors pick them up");
+            let topics: Vec<&str> =
+                t.subscriptions.iter().filter(|s| s.route == Route::RawFile).map(|s| s.topic.as_str()).collect();
             for topic in dedup(topics) {
                 announce(out, t, topic);
             }
@@ -108,12 +95,7 @@ fn dedup(mut v: Vec<&str>) -> Vec<&str> {
 
 /// `▶ topic → subscription (route)…`: who reads what a phase publishes.
 fn announce(out: &mut String, t: &Topology, topic: &str) {
-    let subs: Vec<String> = t
-        .subscriptions
-        .iter()
-        .filter(|s| s.topic == topic)
-        .map(sub_label)
-        .collect();
+    let subs: Vec<String> = t.subscriptions.iter().filter(|s| s.topic == topic).map(sub_label).collect();
     let first = format!("  ▶ {topic} → ");
     if subs.is_empty() {
         let _ = writeln!(out, "{first}(no subscription)");
@@ -150,40 +132,22 @@ fn serde_route(r: Route) -> &'static str {
 fn render_raw(out: &mut String, t: &Topology, procs: &[&ProcessorDecl]) {
     let mut rows: Vec<&ProcessorDecl> = procs.to_vec();
     rows.sort_by(|a, b| a.path_prefix.cmp(&b.path_prefix));
-    let w_prefix = rows
-        .iter()
-        .map(|p| p.path_prefix.as_deref().unwrap_or("?").len())
-        .max()
-        .unwrap_or(0);
+    let w_prefix = rows.iter().map(|p| p.path_prefix.as_deref().unwrap_or("?").len()).max().unwrap_or(0);
     let w_name = rows.iter().map(|p| p.name.len()).max().unwrap_or(0);
-    let _ = writeln!(
-        out,
-        "  {:w_prefix$}  {:w_name$}   output",
-        "landing path prefix", "processor"
-    );
+    let _ = writeln!(out, "  {:w_prefix$}  {:w_name$}   output", "landing path prefix", "processor");
     for p in rows {
         let prefix = p.path_prefix.as_deref().unwrap_or("?");
         let off = if p.enabled { "" } else { "  (disabled)" };
-        let _ = writeln!(
-            out,
-            "  {prefix:w_prefix$}  {:w_name$} → {}{off}",
-            p.name, p.output
-        );
+        let _ = writeln!(out, "  {prefix:w_prefix$}  {:w_name$} → {}{off}", p.name, p.output);
         for extra in &p.extra_outputs {
             let _ = writeln!(out, "  {:w_prefix$}  {:w_name$} + {extra}", "", "");
         }
     }
-    let _ = writeln!(
-        out,
-        "  (longest matching prefix wins; {} raw tables)",
-        raw_tables(t)
-    );
+    let _ = writeln!(out, "  (longest matching prefix wins; {} raw tables)", raw_tables(t));
 }
 
 fn raw_tables(t: &Topology) -> usize {
-    t.processors_in_phase(2)
-        .map(|p| 1 + p.extra_outputs.len())
-        .sum()
+    t.processors_in_phase(2).map(|p| 1 + p.extra_outputs.len()).sum()
 }
 
 /// One processor: `name → output`, then one line per input, then its triggers.
@@ -193,12 +157,7 @@ fn render_processor(out: &mut String, p: &ProcessorDecl) {
     for extra in &p.extra_outputs {
         let _ = writeln!(out, "      + {extra}");
     }
-    let w = p
-        .dependencies
-        .iter()
-        .map(|d| d.table.len())
-        .max()
-        .unwrap_or(0);
+    let w = p.dependencies.iter().map(|d| d.table.len()).max().unwrap_or(0);
     for d in &p.dependencies {
         let _ = writeln!(out, "      ← {:w$}  {}", d.table, dependency_note(d));
     }
@@ -233,28 +192,15 @@ fn bare(table: &str) -> &str {
 pub fn abbreviation(name: &str) -> String {
     name.split('_')
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            if w.len() <= 2 {
-                w.to_uppercase()
-            } else {
-                w[..1].to_uppercase()
-            }
-        })
+        .map(|w| if w.len() <= 2 { w.to_uppercase() } else { w[..1].to_uppercase() })
         .collect()
 }
 
 /// The Phase 4 cascade chain, e.g. `TDZA ∥ PSZA → PCF ∥ PDC → MLFS → Phase 5`.
 pub fn level_chain(t: &Topology) -> String {
     let levels = phase4_levels(t);
-    let mut parts: Vec<String> = levels
-        .values()
-        .map(|ps| {
-            ps.iter()
-                .map(|p| abbreviation(&p.name))
-                .collect::<Vec<_>>()
-                .join(" ∥ ")
-        })
-        .collect();
+    let mut parts: Vec<String> =
+        levels.values().map(|ps| ps.iter().map(|p| abbreviation(&p.name)).collect::<Vec<_>>().join(" ∥ ")).collect();
     if t.processors_in_phase(5).next().is_some() {
         parts.push("Phase 5".into());
     }
@@ -274,39 +220,24 @@ fn render_levels(out: &mut String, t: &Topology, procs: &[&ProcessorDecl]) {
         return;
     }
     let _ = writeln!(out, "  cascade: {}", level_chain(t));
-    let legend: Vec<String> = procs
-        .iter()
-        .map(|p| format!("{} = {}", abbreviation(&p.name), p.name))
-        .collect();
+    let legend: Vec<String> = procs.iter().map(|p| format!("{} = {}", abbreviation(&p.name), p.name)).collect();
     wrap(out, "           ", &legend);
     for (level, ps) in phase4_levels(t) {
-        let label = if level == 0 {
-            "no level".to_string()
-        } else {
-            format!("level {level}")
-        };
+        let label = if level == 0 { "no level".to_string() } else { format!("level {level}") };
         let _ = writeln!(out, "  ── {label}");
         ps.iter().for_each(|p| render_processor(out, p));
     }
 }
 
 fn render_tracker(out: &mut String, tr: &TrackerDecl) {
-    let _ = writeln!(
-        out,
-        "\n  ◆ tracker, phase {} (state: {}/<date>)",
-        tr.phase, tr.collection
-    );
+    let _ = writeln!(out, "\n  ◆ tracker, phase {} (state: {}/<date>)", tr.phase, tr.collection);
     for st in &tr.stages {
         render_stage(out, st);
     }
 }
 
 fn render_stage(out: &mut String, st: &StageDecl) {
-    let _ = writeln!(
-        out,
-        "    stage {} · deadline {} min, then fires as degraded",
-        st.name, st.deadline_minutes
-    );
+    let _ = writeln!(out, "    stage {} · deadline {} min, then fires as degraded", st.name, st.deadline_minutes);
     wrap(out, "      required  ", &st.required);
     if !st.optional.is_empty() {
         wrap(out, "      optional  ", &st.optional);
@@ -329,11 +260,7 @@ fn render_stage(out: &mut String, st: &StageDecl) {
         if let Some(last) = fires.last_mut() {
             last.push_str(" →");
         }
-        let starts: Vec<String> = st
-            .fires_processors
-            .iter()
-            .map(|p| format!("{p} ({})", abbreviation(p)))
-            .collect();
+        let starts: Vec<String> = st.fires_processors.iter().map(|p| format!("{p} ({})", abbreviation(p))).collect();
         fires.extend(with_commas(&starts));
     }
     wrap_pieces(out, "      fires     ", &fires);
@@ -359,11 +286,7 @@ fn render_topics(out: &mut String, t: &Topology) {
             .collect();
         publishers.extend(phases);
         for tr in &t.trackers {
-            for st in tr
-                .stages
-                .iter()
-                .filter(|s| s.fires_topics.contains(&topic.name))
-            {
+            for st in tr.stages.iter().filter(|s| s.fires_topics.contains(&topic.name)) {
                 publishers.push(format!("tracker {}/{}", tr.phase, st.name));
             }
         }
@@ -371,17 +294,8 @@ fn render_topics(out: &mut String, t: &Topology) {
             publishers.push(external_publisher(t, &topic.name).into());
         }
         let dlq = if topic.dlq { " (+dlq)" } else { "" };
-        wrap(
-            out,
-            &format!("  {:w$}{dlq:7}  from ", topic.name),
-            &publishers,
-        );
-        let subs: Vec<String> = t
-            .subscriptions
-            .iter()
-            .filter(|s| s.topic == topic.name)
-            .map(sub_label)
-            .collect();
+        wrap(out, &format!("  {:w$}{dlq:7}  from ", topic.name), &publishers);
+        let subs: Vec<String> = t.subscriptions.iter().filter(|s| s.topic == topic.name).map(sub_label).collect();
         let pad = format!("  {:w$}{:7}  to   ", "", "");
         if subs.is_empty() {
             let _ = writeln!(out, "{pad}(no subscription)");
@@ -393,11 +307,7 @@ fn render_topics(out: &mut String, t: &Topology) {
 
 /// Who publishes a topic no processor and no tracker publishes, judged by how it is read.
 fn external_publisher(t: &Topology, topic: &str) -> &'static str {
-    let route = t
-        .subscriptions
-        .iter()
-        .find(|s| s.topic == topic)
-        .map(|s| s.route);
+    let route = t.subscriptions.iter().find(|s| s.topic == topic).map(|s| s.route);
     match route {
         Some(Route::RawFile) => "the scrapers (Phase 1)",
         Some(Route::PredictionRequest) => "the prediction coordinator (fan-out)",
@@ -409,17 +319,7 @@ fn external_publisher(t: &Topology, topic: &str) -> &'static str {
 
 fn with_commas(items: &[String]) -> Vec<String> {
     let n = items.len();
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, x)| {
-            if i + 1 < n {
-                format!("{x},")
-            } else {
-                x.clone()
-            }
-        })
-        .collect()
+    items.iter().enumerate().map(|(i, x)| if i + 1 < n { format!("{x},") } else { x.clone() }).collect()
 }
 
 /// Write `first` followed by `items` joined with `, `, wrapping at [`WIDTH`] under the first item.
@@ -455,11 +355,7 @@ mod tests {
     use crate::topology::load_str;
 
     fn shipped() -> Topology {
-        load_str(
-            include_str!("../../config/pipeline.toml"),
-            "config/pipeline.toml",
-        )
-        .expect("shipped config loads")
+        load_str(include_str!("../../config/pipeline.toml"), "config/pipeline.toml").expect("shipped config loads")
     }
 
     #[test]
@@ -473,22 +369,10 @@ mod tests {
             assert!(text.contains(&topic.name), "{} missing", topic.name);
         }
         assert_eq!(level_chain(&t), "TDZA ∥ PSZA → PCF ∥ PDC → MLFS → Phase 5");
-        assert!(
-            text.contains("cascade: TDZA ∥ PSZA → PCF ∥ PDC → MLFS → Phase 5"),
-            "{text}"
-        );
+        assert!(text.contains("cascade: TDZA ∥ PSZA → PCF ∥ PDC → MLFS → Phase 5"), "{text}");
         assert!(text.contains("stage level3 · deadline 30 min"), "{text}");
-        assert!(
-            text.contains("same_day: required upcoming_player_game_context, deadline 30 min"),
-            "{text}"
-        );
-        for phase in [
-            "Phase 1 · scrapers",
-            "Phase 2 · raw (22",
-            "Phase 3 · analytics (5",
-            "Phase 4",
-            "Phase 5",
-        ] {
+        assert!(text.contains("same_day: required upcoming_player_game_context, deadline 30 min"), "{text}");
+        for phase in ["Phase 1 · scrapers", "Phase 2 · raw (22", "Phase 3 · analytics (5", "Phase 4", "Phase 5"] {
             assert!(text.contains(phase), "{phase} missing");
         }
     }
@@ -497,11 +381,7 @@ mod tests {
     fn fits_a_100_column_terminal() {
         let text = render_text(&shipped());
         for line in text.lines() {
-            assert!(
-                line.chars().count() <= WIDTH,
-                "{} columns: {line}",
-                line.chars().count()
-            );
+            assert!(line.chars().count() <= WIDTH, "{} columns: {line}", line.chars().count());
         }
     }
 
@@ -514,8 +394,7 @@ mod tests {
 
     #[test]
     fn renders_an_empty_topology() {
-        let t: Topology =
-            toml::from_str("[pipeline]\nname = \"x\"\nversion = 1\n").expect("minimal");
+        let t: Topology = toml::from_str("[pipeline]\nname = \"x\"\nversion = 1\n").expect("minimal");
         let text = render_text(&t);
         assert!(text.contains("0 processors"));
         assert!(text.contains("Phase 4 · precompute"));

@@ -102,11 +102,7 @@ impl TrackerCore {
     }
 
     pub async fn doc(&self, date: SlateDate) -> Result<Option<TrackerDoc>, PortError> {
-        Ok(self
-            .state
-            .get(&self.decl.collection, &date.to_string())
-            .await?
-            .and_then(|v| serde_json::from_value(v).ok()))
+        Ok(self.state.get(&self.decl.collection, &date.to_string()).await?.and_then(|v| serde_json::from_value(v).ok()))
     }
 
     /// Record one completion; returns the triggers that must be published now.

@@ -94,12 +94,7 @@ pub fn deadline_ms(stages: &[StageDecl], idx: usize, doc: &TrackerDoc) -> Option
 }
 
 /// Stages due now. `target_phase(i)` is the phase stage `i` would start.
-pub fn due_stages(
-    stages: &[StageDecl],
-    doc: &TrackerDoc,
-    now_ms: i64,
-    target_phase: &dyn Fn(usize) -> u8,
-) -> Vec<Due> {
+pub fn due_stages(stages: &[StageDecl], doc: &TrackerDoc, now_ms: i64, target_phase: &dyn Fn(usize) -> u8) -> Vec<Due> {
     let mut out = Vec::new();
     let done: BTreeSet<&str> = doc.processors.keys().map(String::as_str).collect();
     for (i, st) in stages.iter().enumerate() {

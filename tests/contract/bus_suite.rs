@@ -57,11 +57,7 @@ const SOME_WAIT: Duration = Duration::from_secs(10);
 pub fn unique(tag: &str) -> String {
     static SEQ: AtomicU64 = AtomicU64::new(0);
     let n = SEQ.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "ct-{tag}-{}-{n}-{:06x}",
-        std::process::id(),
-        rand::random::<u32>() & 0xff_ffff
-    )
+    format!("ct-{tag}-{}-{n}-{:06x}", std::process::id(), rand::random::<u32>() & 0xff_ffff)
 }
 
 impl BusHarness {
@@ -76,19 +72,11 @@ impl BusHarness {
     }
 
     /// A subscription on `topic` with [`ACK_DEADLINE`], adjusted by `f`.
-    pub async fn subscription(
-        &self,
-        topic: &str,
-        tag: &str,
-        f: impl FnOnce(&mut SubscriptionSpec),
-    ) -> String {
+    pub async fn subscription(&self, topic: &str, tag: &str, f: impl FnOnce(&mut SubscriptionSpec)) -> String {
         let mut spec = SubscriptionSpec::new(unique(tag), topic);
         spec.ack_deadline = ACK_DEADLINE;
         f(&mut spec);
-        self.bus
-            .ensure_subscription(&spec)
-            .await
-            .expect("ensure_subscription");
+        self.bus.ensure_subscription(&spec).await.expect("ensure_subscription");
         spec.name
     }
 
@@ -110,34 +98,18 @@ impl BusHarness {
             }
             got.extend(self.bus.pull(sub, n - got.len(), left).await.expect("pull"));
         }
-        assert_eq!(
-            got.len(),
-            n,
-            "expected {n} messages on {sub}, got {}",
-            got.len()
-        );
+        assert_eq!(got.len(), n, "expected {n} messages on {sub}, got {}", got.len());
         got
     }
 
     /// Assert that nothing is deliverable on `sub` right now.
     pub async fn pull_none(&self, sub: &str) {
-        let got = self
-            .bus
-            .pull(sub, 100, self.quiet_wait)
-            .await
-            .expect("pull");
-        assert!(
-            got.is_empty(),
-            "expected nothing on {sub}, got {:?}",
-            texts(&got)
-        );
+        let got = self.bus.pull(sub, 100, self.quiet_wait).await.expect("pull");
+        assert!(got.is_empty(), "expected nothing on {sub}, got {:?}", texts(&got));
     }
 
     pub async fn nack(&self, sub: &str, m: &ReceivedMessage, delay: Duration) {
-        self.bus
-            .nack(sub, std::slice::from_ref(&m.ack_id), delay)
-            .await
-            .expect("nack");
+        self.bus.nack(sub, std::slice::from_ref(&m.ack_id), delay).await.expect("nack");
     }
 
     pub async fn modify_ack_deadline(&self, sub: &str, m: &ReceivedMessage, deadline: Duration) {
@@ -202,17 +174,9 @@ macro_rules! bus_contract_tests {
 pub async fn round_trip_with_attributes(h: &BusHarness) {
     let topic = h.topic("rt").await;
     let sub = h.subscription(&topic, "rt", |_| {}).await;
-    let sent = msg("hello")
-        .with_attr("game_date", "2025-01-15")
-        .with_attr("phase", "phase_2_raw");
-    let ids = h
-        .publish(&topic, vec![sent.clone(), msg("second"), msg("third")])
-        .await;
-    assert_eq!(
-        ids.iter().collect::<HashSet<_>>().len(),
-        3,
-        "message ids are distinct: {ids:?}"
-    );
+    let sent = msg("hello").with_attr("game_date", "2025-01-15").with_attr("phase", "phase_2_raw");
+    let ids = h.publish(&topic, vec![sent.clone(), msg("second"), msg("third")]).await;
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 3, "message ids are distinct: {ids:?}");
 
     let mut got = h.pull_exact(&sub, 3).await;
     got.sort_by_key(|m| ids.iter().position(|id| *id == m.message_id));
@@ -261,11 +225,7 @@ pub async fn nack_with_delay(h: &BusHarness) {
     let sub = h.subscription(&topic, "nack", |_| {}).await;
     h.publish(&topic, vec![msg("now"), msg("later")]).await;
     let got = h.pull_exact(&sub, 2).await;
-    let (now, later) = if text(&got[0]) == "now" {
-        (&got[0], &got[1])
-    } else {
-        (&got[1], &got[0])
-    };
+    let (now, later) = if text(&got[0]) == "now" { (&got[0], &got[1]) } else { (&got[1], &got[0]) };
 
     h.nack(&sub, now, Duration::ZERO).await;
     let again = h.pull_exact(&sub, 1).await.remove(0);
@@ -296,10 +256,7 @@ pub async fn stale_ack_is_ignored_and_double_ack_is_harmless(h: &BusHarness) {
     h.ack(&sub, &[&first]).await;
     h.advance(PAST_DEADLINE).await;
     let third = h.pull_exact(&sub, 1).await.remove(0);
-    assert_eq!(
-        third.message_id, ids[0],
-        "a stale ack must not remove the message"
-    );
+    assert_eq!(third.message_id, ids[0], "a stale ack must not remove the message");
     assert_eq!(third.delivery_attempt, 3);
 
     h.ack(&sub, &[&third]).await;
@@ -315,8 +272,7 @@ pub async fn modify_ack_deadline_extends_the_lease(h: &BusHarness) {
     h.publish(&topic, vec![msg("slow work")]).await;
     let first = h.pull_exact(&sub, 1).await.remove(0);
     h.advance(Duration::from_secs(6)).await;
-    h.modify_ack_deadline(&sub, &first, Duration::from_secs(30))
-        .await;
+    h.modify_ack_deadline(&sub, &first, Duration::from_secs(30)).await;
     h.advance(Duration::from_secs(6)).await;
     h.pull_none(&sub).await;
     h.advance(Duration::from_secs(25)).await;
@@ -339,11 +295,7 @@ pub async fn ordering_keys_hold_per_key_order_with_random_acks(h: &BusHarness) {
     let mut batch = Vec::new();
     for i in 0..PER_KEY {
         for k in 0..KEYS {
-            batch.push(
-                msg(&format!("k{k}-{i}"))
-                    .with_ordering_key(format!("key-{k}"))
-                    .with_attr("seq", i.to_string()),
-            );
+            batch.push(msg(&format!("k{k}-{i}")).with_ordering_key(format!("key-{k}")).with_attr("seq", i.to_string()));
         }
     }
     for i in 0..UNKEYED {
@@ -361,11 +313,7 @@ pub async fn ordering_keys_hold_per_key_order_with_random_acks(h: &BusHarness) {
     let mut empty_pulls = 0;
     while seen.values().map(Vec::len).sum::<usize>() + unkeyed < KEYS * PER_KEY + UNKEYED {
         assert!(empty_pulls < 20, "stalled with {} pending", pending.len());
-        let got = h
-            .bus
-            .pull(&sub, 10, Duration::from_millis(200))
-            .await
-            .expect("pull");
+        let got = h.bus.pull(&sub, 10, Duration::from_millis(200)).await.expect("pull");
         if got.is_empty() {
             empty_pulls += 1;
             let all = std::mem::take(&mut pending);
@@ -373,19 +321,14 @@ pub async fn ordering_keys_hold_per_key_order_with_random_acks(h: &BusHarness) {
             continue;
         }
         for m in got {
-            assert_eq!(
-                m.delivery_attempt, 1,
-                "nothing expired, nothing is redelivered"
-            );
+            assert_eq!(m.delivery_attempt, 1, "nothing expired, nothing is redelivered");
             let Some(key) = m.ordering_key.clone() else {
                 unkeyed += 1;
                 pending.push(m);
                 continue;
             };
             assert!(
-                pending
-                    .iter()
-                    .all(|p| p.ordering_key.as_deref() != Some(&key)),
+                pending.iter().all(|p| p.ordering_key.as_deref() != Some(&key)),
                 "{} handed out while an earlier message of {key} is unacked",
                 text(&m)
             );
@@ -416,9 +359,7 @@ pub async fn ordering_keys_hold_per_key_order_with_random_acks(h: &BusHarness) {
 
 pub async fn nacked_head_blocks_only_its_own_key(h: &BusHarness) {
     let topic = h.topic("orderblk").await;
-    let sub = h
-        .subscription(&topic, "orderblk", |s| s.ordering = true)
-        .await;
+    let sub = h.subscription(&topic, "orderblk", |s| s.ordering = true).await;
     h.publish(
         &topic,
         vec![
@@ -433,11 +374,7 @@ pub async fn nacked_head_blocks_only_its_own_key(h: &BusHarness) {
     let got = h.pull_exact(&sub, 3).await;
     let mut heads = texts(&got);
     heads.sort();
-    assert_eq!(
-        heads,
-        vec!["a0", "b0", "free"],
-        "only the head of each key goes out"
-    );
+    assert_eq!(heads, vec!["a0", "b0", "free"], "only the head of each key goes out");
     h.pull_none(&sub).await;
     let by_text = |t: &str| got.iter().find(|m| text(m) == t).expect("present");
 
@@ -479,16 +416,9 @@ async fn with_dead_letter(
 
 pub async fn dead_letter_after_max_delivery_attempts(h: &BusHarness) {
     let (topic, sub, dlq_sub) = with_dead_letter(h, "dl", |_| {}).await;
-    let sent = msg("poison")
-        .with_attr("game_date", "2025-01-15")
-        .with_ordering_key("k1");
+    let sent = msg("poison").with_attr("game_date", "2025-01-15").with_ordering_key("k1");
     let ids = h.publish(&topic, vec![sent.clone(), msg("fine")]).await;
-    let fine = h
-        .pull_exact(&sub, 2)
-        .await
-        .into_iter()
-        .find(|m| text(m) == "fine")
-        .expect("fine");
+    let fine = h.pull_exact(&sub, 2).await.into_iter().find(|m| text(m) == "fine").expect("fine");
     h.ack(&sub, &[&fine]).await;
     h.advance(PAST_DEADLINE).await;
     for attempt in 2..=5 {
@@ -501,22 +431,12 @@ pub async fn dead_letter_after_max_delivery_attempts(h: &BusHarness) {
     let d = h.pull_exact(&dlq_sub, 1).await.remove(0);
     assert_eq!(d.data, sent.data);
     assert_eq!(d.ordering_key.as_deref(), Some("k1"));
-    assert_ne!(
-        d.message_id, ids[0],
-        "the dead-lettered copy is a new message"
-    );
+    assert_ne!(d.message_id, ids[0], "the dead-lettered copy is a new message");
     assert_eq!(d.delivery_attempt, 1);
     let a = &d.attributes;
-    assert_eq!(
-        a.get("game_date").map(String::as_str),
-        Some("2025-01-15"),
-        "{a:?}"
-    );
+    assert_eq!(a.get("game_date").map(String::as_str), Some("2025-01-15"), "{a:?}");
     let reason = a.get("dead_letter_reason").expect("dead_letter_reason");
-    assert!(
-        reason.contains("max delivery attempts (5) exceeded"),
-        "{reason}"
-    );
+    assert!(reason.contains("max delivery attempts (5) exceeded"), "{reason}");
     assert_eq!(a.get("source_subscription"), Some(&sub));
     assert_eq!(a.get("source_topic"), Some(&topic));
     assert_eq!(a.get("original_message_id"), Some(&ids[0]));
@@ -531,9 +451,7 @@ pub async fn dead_letter_after_max_delivery_attempts(h: &BusHarness) {
 
 pub async fn without_dead_letter_topic_redelivery_continues(h: &BusHarness) {
     let topic = h.topic("nodl").await;
-    let sub = h
-        .subscription(&topic, "nodl", |s| s.max_delivery_attempts = 5)
-        .await;
+    let sub = h.subscription(&topic, "nodl", |s| s.max_delivery_attempts = 5).await;
     h.publish(&topic, vec![msg("stubborn")]).await;
     for attempt in 1..=7 {
         let m = h.pull_exact(&sub, 1).await.remove(0);
@@ -549,42 +467,25 @@ pub async fn without_dead_letter_topic_redelivery_continues(h: &BusHarness) {
 
 pub async fn explicit_dead_letter_with_reason(h: &BusHarness) {
     let (topic, sub, dlq_sub) = with_dead_letter(h, "xdl", |_| {}).await;
-    let ids = h
-        .publish(
-            &topic,
-            vec![msg("bad").with_attr("source", "bdl"), msg("good")],
-        )
-        .await;
+    let ids = h.publish(&topic, vec![msg("bad").with_attr("source", "bdl"), msg("good")]).await;
     let got = h.pull_exact(&sub, 2).await;
     let bad = got.iter().find(|m| text(m) == "bad").expect("bad");
     let good = got.iter().find(|m| text(m) == "good").expect("good");
     let reason = "missing required field game_date";
-    h.bus
-        .dead_letter(&sub, &bad.ack_id, reason)
-        .await
-        .expect("dead_letter");
+    h.bus.dead_letter(&sub, &bad.ack_id, reason).await.expect("dead_letter");
     h.ack(&sub, &[good]).await;
 
     let d = h.pull_exact(&dlq_sub, 1).await.remove(0);
     assert_eq!(text(&d), "bad");
-    assert_eq!(
-        d.attributes.get("dead_letter_reason").map(String::as_str),
-        Some(reason)
-    );
+    assert_eq!(d.attributes.get("dead_letter_reason").map(String::as_str), Some(reason));
     assert_eq!(d.attributes.get("source").map(String::as_str), Some("bdl"));
     assert_eq!(d.attributes.get("source_subscription"), Some(&sub));
     assert_eq!(d.attributes.get("source_topic"), Some(&topic));
     assert_eq!(d.attributes.get("original_message_id"), Some(&ids[0]));
-    assert_eq!(
-        d.attributes.get("delivery_attempts").map(String::as_str),
-        Some("1")
-    );
+    assert_eq!(d.attributes.get("delivery_attempts").map(String::as_str), Some("1"));
 
     // Repeating the request with the same (now spent) ack id neither fails nor duplicates.
-    h.bus
-        .dead_letter(&sub, &bad.ack_id, reason)
-        .await
-        .expect("repeated dead_letter");
+    h.bus.dead_letter(&sub, &bad.ack_id, reason).await.expect("repeated dead_letter");
     h.ack(&dlq_sub, &[&d]).await;
     h.pull_none(&dlq_sub).await;
     h.advance(PAST_DEADLINE).await;
@@ -595,11 +496,7 @@ pub async fn explicit_dead_letter_with_reason(h: &BusHarness) {
     let plain = h.subscription(&topic, "xdl-plain", |_| {}).await;
     h.publish(&topic, vec![msg("kept")]).await;
     let m = h.pull_exact(&plain, 1).await.remove(0);
-    let err = h
-        .bus
-        .dead_letter(&plain, &m.ack_id, reason)
-        .await
-        .expect_err("no dead-letter topic");
+    let err = h.bus.dead_letter(&plain, &m.ack_id, reason).await.expect_err("no dead-letter topic");
     assert!(matches!(err, PortError::Invalid(_)), "{err:?}");
     h.advance(PAST_DEADLINE).await;
     let again = h.pull_exact(&plain, 1).await.remove(0);
@@ -608,29 +505,16 @@ pub async fn explicit_dead_letter_with_reason(h: &BusHarness) {
 
 pub async fn dead_lettered_head_unblocks_its_key(h: &BusHarness) {
     let (topic, sub, dlq_sub) = with_dead_letter(h, "odl", |s| s.ordering = true).await;
-    h.publish(
-        &topic,
-        vec![
-            msg("k0").with_ordering_key("K"),
-            msg("k1").with_ordering_key("K"),
-        ],
-    )
-    .await;
+    h.publish(&topic, vec![msg("k0").with_ordering_key("K"), msg("k1").with_ordering_key("K")]).await;
     let head = h.pull_exact(&sub, 1).await.remove(0);
     assert_eq!(text(&head), "k0");
     h.pull_none(&sub).await;
-    h.bus
-        .dead_letter(&sub, &head.ack_id, "unparseable")
-        .await
-        .expect("dead_letter");
+    h.bus.dead_letter(&sub, &head.ack_id, "unparseable").await.expect("dead_letter");
     let next = h.pull_exact(&sub, 1).await.remove(0);
     assert_eq!(text(&next), "k1");
     h.ack(&sub, &[&next]).await;
     let d = h.pull_exact(&dlq_sub, 1).await.remove(0);
-    assert_eq!(
-        (text(&d).as_str(), d.ordering_key.as_deref()),
-        ("k0", Some("K"))
-    );
+    assert_eq!((text(&d).as_str(), d.ordering_key.as_deref()), ("k0", Some("K")));
 }
 
 pub async fn fan_out_to_every_subscription_existing_at_publish_time(h: &BusHarness) {
@@ -643,21 +527,10 @@ pub async fn fan_out_to_every_subscription_existing_at_publish_time(h: &BusHarne
     let got_one = h.pull_exact(&one, 3).await;
     h.ack(&one, &got_one.iter().collect::<Vec<_>>()).await;
     let got_two = h.pull_exact(&two, 3).await;
-    let set = |ms: &[ReceivedMessage]| {
-        ms.iter()
-            .map(|m| m.message_id.clone())
-            .collect::<HashSet<_>>()
-    };
+    let set = |ms: &[ReceivedMessage]| ms.iter().map(|m| m.message_id.clone()).collect::<HashSet<_>>();
     assert_eq!(set(&got_one), ids.iter().cloned().collect());
-    assert_eq!(
-        set(&got_two),
-        set(&got_one),
-        "each subscription gets every message, same ids"
-    );
-    assert!(
-        got_two.iter().all(|m| m.delivery_attempt == 1),
-        "acks on one subscription do not touch another"
-    );
+    assert_eq!(set(&got_two), set(&got_one), "each subscription gets every message, same ids");
+    assert!(got_two.iter().all(|m| m.delivery_attempt == 1), "acks on one subscription do not touch another");
     h.pull_none(&late).await;
 
     h.publish(&topic, vec![msg("after")]).await;
@@ -673,34 +546,19 @@ pub async fn peek_and_backlog(h: &BusHarness) {
     let sub = h.subscription(&topic, "peek", |_| {}).await;
     assert_eq!(h.bus.backlog(&sub).await.expect("backlog"), 0);
     assert!(h.bus.peek(&sub, 10).await.expect("peek").is_empty());
-    let ids = h
-        .publish(
-            &topic,
-            vec![msg("p1").with_attr("a", "1"), msg("p2"), msg("p3")],
-        )
-        .await;
+    let ids = h.publish(&topic, vec![msg("p1").with_attr("a", "1"), msg("p2"), msg("p3")]).await;
     assert_eq!(h.bus.backlog(&sub).await.expect("backlog"), 3);
 
     let peeked = h.bus.peek(&sub, 10).await.expect("peek");
     assert_eq!(texts(&peeked), vec!["p1", "p2", "p3"]);
-    assert_eq!(
-        peeked
-            .iter()
-            .map(|m| m.message_id.clone())
-            .collect::<Vec<_>>(),
-        ids
-    );
+    assert_eq!(peeked.iter().map(|m| m.message_id.clone()).collect::<Vec<_>>(), ids);
     assert_eq!(peeked[0].attributes.get("a").map(String::as_str), Some("1"));
     assert_eq!(h.bus.peek(&sub, 2).await.expect("peek").len(), 2);
 
     // Peeking leases nothing and counts as no delivery.
     let got = h.pull_exact(&sub, 3).await;
     assert!(got.iter().all(|m| m.delivery_attempt == 1));
-    assert_eq!(
-        h.bus.backlog(&sub).await.expect("backlog"),
-        3,
-        "leased but unacked messages still count"
-    );
+    assert_eq!(h.bus.backlog(&sub).await.expect("backlog"), 3, "leased but unacked messages still count");
     h.ack(&sub, &[&got[0]]).await;
     assert_eq!(h.bus.backlog(&sub).await.expect("backlog"), 2);
     assert_eq!(h.bus.peek(&sub, 10).await.expect("peek").len(), 2);
@@ -710,32 +568,16 @@ pub async fn peek_and_backlog(h: &BusHarness) {
 
 pub async fn ensure_is_idempotent_and_updates_the_spec(h: &BusHarness) {
     let topic = h.topic("ens").await;
-    h.bus
-        .ensure_topic(&topic)
-        .await
-        .expect("second ensure_topic");
+    h.bus.ensure_topic(&topic).await.expect("second ensure_topic");
     let topics = h.bus.list_topics().await.expect("list_topics");
     assert_eq!(topics.iter().filter(|t| **t == topic).count(), 1);
 
     let mut spec = SubscriptionSpec::new(unique("ens"), &topic);
     spec.ack_deadline = ACK_DEADLINE;
-    h.bus
-        .ensure_subscription(&spec)
-        .await
-        .expect("ensure_subscription");
-    h.bus
-        .ensure_subscription(&spec)
-        .await
-        .expect("second ensure_subscription");
-    let listed = |subs: Vec<SubscriptionSpec>| {
-        subs.into_iter()
-            .filter(|s| s.name == spec.name)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        listed(h.bus.list_subscriptions().await.expect("list")),
-        vec![spec.clone()]
-    );
+    h.bus.ensure_subscription(&spec).await.expect("ensure_subscription");
+    h.bus.ensure_subscription(&spec).await.expect("second ensure_subscription");
+    let listed = |subs: Vec<SubscriptionSpec>| subs.into_iter().filter(|s| s.name == spec.name).collect::<Vec<_>>();
+    assert_eq!(listed(h.bus.list_subscriptions().await.expect("list")), vec![spec.clone()]);
 
     let dlq = h.topic("ens-dlq").await;
     let mut updated = spec.clone();
@@ -743,10 +585,7 @@ pub async fn ensure_is_idempotent_and_updates_the_spec(h: &BusHarness) {
     updated.max_delivery_attempts = 7;
     updated.dead_letter_topic = Some(dlq);
     h.bus.ensure_subscription(&updated).await.expect("update");
-    assert_eq!(
-        listed(h.bus.list_subscriptions().await.expect("list")),
-        vec![updated.clone()]
-    );
+    assert_eq!(listed(h.bus.list_subscriptions().await.expect("list")), vec![updated.clone()]);
 
     // The new deadline applies to the next lease.
     h.publish(&topic, vec![msg("d")]).await;
@@ -757,16 +596,9 @@ pub async fn ensure_is_idempotent_and_updates_the_spec(h: &BusHarness) {
     assert_eq!(h.pull_exact(&spec.name, 1).await[0].delivery_attempt, 2);
 
     // Deleting drops the subscription and its messages; a new one of the same name starts empty.
-    h.bus
-        .delete_subscription(&spec.name)
-        .await
-        .expect("delete_subscription");
+    h.bus.delete_subscription(&spec.name).await.expect("delete_subscription");
     assert!(listed(h.bus.list_subscriptions().await.expect("list")).is_empty());
-    let err = h
-        .bus
-        .pull(&spec.name, 1, Duration::ZERO)
-        .await
-        .expect_err("pull on deleted subscription");
+    let err = h.bus.pull(&spec.name, 1, Duration::ZERO).await.expect_err("pull on deleted subscription");
     assert!(matches!(err, PortError::NotFound(_)), "{err:?}");
     h.bus.ensure_subscription(&spec).await.expect("recreate");
     h.advance(PAST_DEADLINE + Duration::from_secs(10)).await;
@@ -780,26 +612,9 @@ pub async fn unknown_names_and_bad_input_are_errors(h: &BusHarness) {
         Err(PortError::NotFound(_)) => {}
         other => panic!("{what}: expected NotFound, got {other:?}"),
     };
-    not_found(
-        h.bus
-            .publish(&missing_topic, vec![msg("x")])
-            .await
-            .map(|_| ()),
-        "publish",
-    );
-    not_found(
-        h.bus
-            .ensure_subscription(&SubscriptionSpec::new(unique("s"), &missing_topic))
-            .await,
-        "subscribe",
-    );
-    not_found(
-        h.bus
-            .pull(&missing_sub, 1, Duration::ZERO)
-            .await
-            .map(|_| ()),
-        "pull",
-    );
+    not_found(h.bus.publish(&missing_topic, vec![msg("x")]).await.map(|_| ()), "publish");
+    not_found(h.bus.ensure_subscription(&SubscriptionSpec::new(unique("s"), &missing_topic)).await, "subscribe");
+    not_found(h.bus.pull(&missing_sub, 1, Duration::ZERO).await.map(|_| ()), "pull");
     not_found(h.bus.peek(&missing_sub, 1).await.map(|_| ()), "peek");
     not_found(h.bus.backlog(&missing_sub).await.map(|_| ()), "backlog");
     not_found(h.bus.delete_subscription(&missing_sub).await, "delete");
@@ -811,12 +626,7 @@ pub async fn unknown_names_and_bad_input_are_errors(h: &BusHarness) {
     let ids = vec![m.ack_id.clone()];
     not_found(h.bus.ack(&missing_sub, &ids).await, "ack");
     not_found(h.bus.nack(&missing_sub, &ids, Duration::ZERO).await, "nack");
-    not_found(
-        h.bus
-            .modify_ack_deadline(&missing_sub, &ids, Duration::ZERO)
-            .await,
-        "modack",
-    );
+    not_found(h.bus.modify_ack_deadline(&missing_sub, &ids, Duration::ZERO).await, "modack");
 
     let invalid = |r: Result<(), PortError>, what: &str| match r {
         Err(PortError::Invalid(_)) => {}
@@ -824,14 +634,8 @@ pub async fn unknown_names_and_bad_input_are_errors(h: &BusHarness) {
     };
     invalid(h.bus.ensure_topic("").await, "empty topic name");
     invalid(h.bus.ensure_topic("ab").await, "two-letter topic name");
-    invalid(
-        h.bus.ack(&sub, &["not an ack id".to_string()]).await,
-        "garbage ack id",
-    );
-    invalid(
-        h.bus.pull(&sub, 0, Duration::ZERO).await.map(|_| ()),
-        "pull of 0",
-    );
+    invalid(h.bus.ack(&sub, &["not an ack id".to_string()]).await, "garbage ack id");
+    invalid(h.bus.pull(&sub, 0, Duration::ZERO).await.map(|_| ()), "pull of 0");
 
     // None of it touched the real message.
     h.ack(&sub, &[&m]).await;
@@ -842,24 +646,12 @@ pub async fn unknown_names_and_bad_input_are_errors(h: &BusHarness) {
 pub async fn batch_of_1000_is_neither_lost_nor_duplicated(h: &BusHarness) {
     const N: usize = 1000;
     let topic = h.topic("thousand").await;
-    let sub = h
-        .subscription(&topic, "thousand", |s| s.max_delivery_attempts = 100)
-        .await;
+    let sub = h.subscription(&topic, "thousand", |s| s.max_delivery_attempts = 100).await;
     let mut ids = Vec::new();
     for chunk in (0..N).collect::<Vec<_>>().chunks(250) {
-        ids.extend(
-            h.publish(
-                &topic,
-                chunk.iter().map(|i| msg(&format!("m{i}"))).collect(),
-            )
-            .await,
-        );
+        ids.extend(h.publish(&topic, chunk.iter().map(|i| msg(&format!("m{i}"))).collect()).await);
     }
-    assert_eq!(
-        ids.iter().collect::<HashSet<_>>().len(),
-        N,
-        "publish ids are unique"
-    );
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), N, "publish ids are unique");
 
     let mut acked: HashSet<String> = HashSet::new();
     let mut deliveries: BTreeMap<String, u32> = BTreeMap::new();
@@ -870,26 +662,14 @@ pub async fn batch_of_1000_is_neither_lost_nor_duplicated(h: &BusHarness) {
         let acked_before = acked.clone();
         let mut this_round: HashSet<String> = HashSet::new();
         loop {
-            let got = h
-                .bus
-                .pull(&sub, 100, Duration::from_millis(200))
-                .await
-                .expect("pull");
+            let got = h.bus.pull(&sub, 100, Duration::from_millis(200)).await.expect("pull");
             if got.is_empty() {
                 break;
             }
             let mut to_ack = Vec::new();
             for m in &got {
-                assert!(
-                    !acked.contains(&m.message_id),
-                    "{} redelivered after its ack",
-                    m.message_id
-                );
-                assert!(
-                    this_round.insert(m.message_id.clone()),
-                    "{} delivered twice in one lease",
-                    m.message_id
-                );
+                assert!(!acked.contains(&m.message_id), "{} redelivered after its ack", m.message_id);
+                assert!(this_round.insert(m.message_id.clone()), "{} delivered twice in one lease", m.message_id);
                 let n = deliveries.entry(m.message_id.clone()).or_default();
                 *n += 1;
                 assert_eq!(m.delivery_attempt, *n, "delivery_attempt counts deliveries");
@@ -902,22 +682,12 @@ pub async fn batch_of_1000_is_neither_lost_nor_duplicated(h: &BusHarness) {
             }
             h.bus.ack(&sub, &to_ack).await.expect("ack");
         }
-        let expected: HashSet<String> = ids
-            .iter()
-            .filter(|id| !acked_before.contains(*id))
-            .cloned()
-            .collect();
-        assert_eq!(
-            this_round, expected,
-            "round {round}: exactly the unacked messages come back"
-        );
+        let expected: HashSet<String> = ids.iter().filter(|id| !acked_before.contains(*id)).cloned().collect();
+        assert_eq!(this_round, expected, "round {round}: exactly the unacked messages come back");
         h.advance(PAST_DEADLINE).await;
     }
     assert_eq!(acked.len(), N);
     assert_eq!(acked, ids.iter().cloned().collect::<HashSet<_>>());
-    assert!(
-        deliveries.values().any(|&n| n > 1),
-        "some messages were redelivered"
-    );
+    assert!(deliveries.values().any(|&n| n > 1), "some messages were redelivered");
     h.pull_none(&sub).await;
 }

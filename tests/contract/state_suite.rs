@@ -19,11 +19,7 @@ pub const RACERS: usize = 50;
 fn unique(prefix: &str) -> String {
     static SEQ: AtomicU64 = AtomicU64::new(0);
     let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "ct_{prefix}_{:x}_{seq}_{:08x}",
-        std::process::id(),
-        rand::random::<u32>()
-    )
+    format!("ct_{prefix}_{:x}_{seq}_{:08x}", std::process::id(), rand::random::<u32>())
 }
 
 fn ids(docs: &[(String, Value)]) -> Vec<&str> {
@@ -37,19 +33,9 @@ pub async fn get_missing_is_none(s: Arc<dyn StateStore>) {
 
 pub async fn create_only_if_absent(s: Arc<dyn StateStore>) {
     let c = unique("create");
-    assert!(
-        s.create(&c, "d", &json!({"v": 1})).await.unwrap(),
-        "first create must succeed"
-    );
-    assert!(
-        !s.create(&c, "d", &json!({"v": 2})).await.unwrap(),
-        "second create must report existing"
-    );
-    assert_eq!(
-        s.get(&c, "d").await.unwrap(),
-        Some(json!({"v": 1})),
-        "losing create must not write"
-    );
+    assert!(s.create(&c, "d", &json!({"v": 1})).await.unwrap(), "first create must succeed");
+    assert!(!s.create(&c, "d", &json!({"v": 2})).await.unwrap(), "second create must report existing");
+    assert_eq!(s.get(&c, "d").await.unwrap(), Some(json!({"v": 1})), "losing create must not write");
 }
 
 /// `RACERS` tasks create the same document at once: exactly one wins, and the stored doc is the winner's.
@@ -61,12 +47,7 @@ pub async fn create_race_has_one_winner(s: Arc<dyn StateStore>) {
             let (s, c, barrier) = (s.clone(), c.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                (
-                    i,
-                    s.create(&c, "marker", &json!({ "winner": i }))
-                        .await
-                        .unwrap(),
-                )
+                (i, s.create(&c, "marker", &json!({ "winner": i })).await.unwrap())
             })
         })
         .collect();
@@ -77,32 +58,16 @@ pub async fn create_race_has_one_winner(s: Arc<dyn StateStore>) {
             winners.push(i);
         }
     }
-    assert_eq!(
-        winners.len(),
-        1,
-        "exactly one create must win, got {winners:?}"
-    );
-    assert_eq!(
-        s.get(&c, "marker").await.unwrap(),
-        Some(json!({ "winner": winners[0] }))
-    );
+    assert_eq!(winners.len(), 1, "exactly one create must win, got {winners:?}");
+    assert_eq!(s.get(&c, "marker").await.unwrap(), Some(json!({ "winner": winners[0] })));
 }
 
 pub async fn set_replaces_whole_document(s: Arc<dyn StateStore>) {
     let c = unique("set");
-    s.set(&c, "d", &json!({"a": 1, "b": {"c": [1, 2]}}))
-        .await
-        .unwrap();
-    assert_eq!(
-        s.get(&c, "d").await.unwrap(),
-        Some(json!({"a": 1, "b": {"c": [1, 2]}}))
-    );
+    s.set(&c, "d", &json!({"a": 1, "b": {"c": [1, 2]}})).await.unwrap();
+    assert_eq!(s.get(&c, "d").await.unwrap(), Some(json!({"a": 1, "b": {"c": [1, 2]}})));
     s.set(&c, "d", &json!({"a": 3})).await.unwrap();
-    assert_eq!(
-        s.get(&c, "d").await.unwrap(),
-        Some(json!({"a": 3})),
-        "set is a blind overwrite, not a merge"
-    );
+    assert_eq!(s.get(&c, "d").await.unwrap(), Some(json!({"a": 3})), "set is a blind overwrite, not a merge");
     assert!(!s.create(&c, "d", &json!({})).await.unwrap());
 }
 
@@ -116,10 +81,7 @@ pub async fn update_creates_and_returns_stored(s: Arc<dyn StateStore>) {
         })
         .await
         .unwrap();
-    assert!(
-        seen_absent.load(Ordering::SeqCst),
-        "mutator must see an absent document as None"
-    );
+    assert!(seen_absent.load(Ordering::SeqCst), "mutator must see an absent document as None");
     assert_eq!(out, Some(json!({"n": 1})));
     let out = s
         .update(&c, "d", &|cur: Option<&Value>| {
@@ -134,24 +96,11 @@ pub async fn update_creates_and_returns_stored(s: Arc<dyn StateStore>) {
 
 pub async fn update_returning_none_writes_nothing(s: Arc<dyn StateStore>) {
     let c = unique("update_none");
-    assert_eq!(
-        s.update(&c, "absent", &|_: Option<&Value>| None)
-            .await
-            .unwrap(),
-        None
-    );
-    assert_eq!(
-        s.get(&c, "absent").await.unwrap(),
-        None,
-        "a no-op update must not create the document"
-    );
+    assert_eq!(s.update(&c, "absent", &|_: Option<&Value>| None).await.unwrap(), None);
+    assert_eq!(s.get(&c, "absent").await.unwrap(), None, "a no-op update must not create the document");
     s.set(&c, "d", &json!({"keep": true})).await.unwrap();
     let out = s.update(&c, "d", &|_: Option<&Value>| None).await.unwrap();
-    assert_eq!(
-        out,
-        Some(json!({"keep": true})),
-        "a no-op update returns the stored document"
-    );
+    assert_eq!(out, Some(json!({"keep": true})), "a no-op update returns the stored document");
     assert_eq!(s.get(&c, "d").await.unwrap(), Some(json!({"keep": true})));
 }
 
@@ -174,11 +123,7 @@ pub async fn concurrent_updates_lose_nothing(s: Arc<dyn StateStore>) {
                     .await
                     .unwrap();
                 let out = out.expect("update returns the stored document");
-                assert_eq!(
-                    out.get(&key),
-                    Some(&json!(i)),
-                    "returned doc must contain this task's key"
-                );
+                assert_eq!(out.get(&key), Some(&json!(i)), "returned doc must contain this task's key");
             })
         })
         .collect();
@@ -187,11 +132,7 @@ pub async fn concurrent_updates_lose_nothing(s: Arc<dyn StateStore>) {
     }
     let doc = s.get(&c, "date").await.unwrap().expect("document exists");
     let obj = doc.as_object().expect("object");
-    assert_eq!(
-        obj.len(),
-        RACERS,
-        "every concurrent update must survive: {doc}"
-    );
+    assert_eq!(obj.len(), RACERS, "every concurrent update must survive: {doc}");
     for i in 0..RACERS {
         assert_eq!(obj.get(&format!("p{i:02}")), Some(&json!(i)));
     }
@@ -203,16 +144,9 @@ pub async fn delete_removes(s: Arc<dyn StateStore>) {
     s.set(&c, "other", &json!({"x": 2})).await.unwrap();
     s.delete(&c, "d").await.unwrap();
     assert_eq!(s.get(&c, "d").await.unwrap(), None);
-    assert_eq!(
-        s.get(&c, "other").await.unwrap(),
-        Some(json!({"x": 2})),
-        "delete touches one document"
-    );
+    assert_eq!(s.get(&c, "other").await.unwrap(), Some(json!({"x": 2})), "delete touches one document");
     s.delete(&c, "d").await.unwrap();
-    assert!(
-        s.create(&c, "d", &json!({"x": 3})).await.unwrap(),
-        "create after delete must succeed"
-    );
+    assert!(s.create(&c, "d", &json!({"x": 3})).await.unwrap(), "create after delete must succeed");
 }
 
 pub async fn list_filters_by_prefix_in_id_order(s: Arc<dyn StateStore>) {
@@ -224,14 +158,8 @@ pub async fn list_filters_by_prefix_in_id_order(s: Arc<dyn StateStore>) {
     s.set(&other, "b0", &json!({})).await.unwrap();
     let all = s.list(&c, "").await.unwrap();
     assert_eq!(ids(&all), ["a1", "b1", "b10", "b2", "ba", "c"]);
-    assert!(
-        all.iter().all(|(id, doc)| doc["id"] == json!(id)),
-        "documents must match their ids"
-    );
-    assert_eq!(
-        ids(&s.list(&c, "b").await.unwrap()),
-        ["b1", "b10", "b2", "ba"]
-    );
+    assert!(all.iter().all(|(id, doc)| doc["id"] == json!(id)), "documents must match their ids");
+    assert_eq!(ids(&s.list(&c, "b").await.unwrap()), ["b1", "b10", "b2", "ba"]);
     assert_eq!(ids(&s.list(&c, "b1").await.unwrap()), ["b1", "b10"]);
     assert!(s.list(&c, "bb").await.unwrap().is_empty());
     assert!(s.list(&unique("list_empty"), "").await.unwrap().is_empty());
@@ -240,18 +168,9 @@ pub async fn list_filters_by_prefix_in_id_order(s: Arc<dyn StateStore>) {
 pub async fn find_eq_matches_exact_values(s: Arc<dyn StateStore>) {
     let c = unique("find");
     let docs = [
-        (
-            "d1",
-            json!({"status": "done", "n": 1, "flag": true, "tags": ["x", "y"]}),
-        ),
-        (
-            "d2",
-            json!({"status": "done", "n": 2, "flag": false, "nested": {"status": "todo"}}),
-        ),
-        (
-            "d3",
-            json!({"status": "todo", "n": 3, "flag": 1, "tags": ["y", "x"]}),
-        ),
+        ("d1", json!({"status": "done", "n": 1, "flag": true, "tags": ["x", "y"]})),
+        ("d2", json!({"status": "done", "n": 2, "flag": false, "nested": {"status": "todo"}})),
+        ("d3", json!({"status": "todo", "n": 3, "flag": 1, "tags": ["y", "x"]})),
         ("d4", json!({"status": null, "n": 1.5})),
         ("d5", json!({"other": "done"})),
     ];
@@ -260,34 +179,15 @@ pub async fn find_eq_matches_exact_values(s: Arc<dyn StateStore>) {
     }
     let find = |field: &'static str, v: Value| {
         let (s, c) = (s.clone(), c.clone());
-        async move {
-            s.find_eq(&c, field, &v)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect::<Vec<_>>()
-        }
+        async move { s.find_eq(&c, field, &v).await.unwrap().into_iter().map(|(id, _)| id).collect::<Vec<_>>() }
     };
     assert_eq!(find("status", json!("done")).await, ["d1", "d2"]);
-    assert_eq!(
-        find("status", json!("todo")).await,
-        ["d3"],
-        "nested fields must not match top-level queries"
-    );
-    assert_eq!(
-        find("flag", json!(true)).await,
-        ["d1"],
-        "a bool must not match the number 1"
-    );
+    assert_eq!(find("status", json!("todo")).await, ["d3"], "nested fields must not match top-level queries");
+    assert_eq!(find("flag", json!(true)).await, ["d1"], "a bool must not match the number 1");
     assert_eq!(find("flag", json!(1)).await, ["d3"]);
     assert_eq!(find("n", json!(1)).await, ["d1"]);
     assert_eq!(find("n", json!(1.5)).await, ["d4"]);
-    assert_eq!(
-        find("status", Value::Null).await,
-        ["d4"],
-        "null must match only explicit nulls"
-    );
+    assert_eq!(find("status", Value::Null).await, ["d4"], "null must match only explicit nulls");
     assert_eq!(find("tags", json!(["x", "y"])).await, ["d1"]);
     assert!(find("status", json!("gone")).await.is_empty());
     let found = s.find_eq(&c, "status", &json!("done")).await.unwrap();
@@ -305,27 +205,15 @@ pub async fn collections_are_isolated(s: Arc<dyn StateStore>) {
 pub async fn rejects_invalid_documents_and_names(s: Arc<dyn StateStore>) {
     let c = unique("invalid");
     let invalid = |r: Result<(), PortError>, what: &str| {
-        assert!(
-            matches!(r, Err(PortError::Invalid(_))),
-            "{what}: expected Invalid, got {r:?}"
-        );
+        assert!(matches!(r, Err(PortError::Invalid(_))), "{what}: expected Invalid, got {r:?}");
     };
     invalid(s.set(&c, "d", &json!(5)).await, "non-object set");
-    invalid(
-        s.create(&c, "d", &json!([1])).await.map(|_| ()),
-        "non-object create",
-    );
+    invalid(s.create(&c, "d", &json!([1])).await.map(|_| ()), "non-object create");
     invalid(s.set(&c, "a/b", &json!({})).await, "id with '/'");
     invalid(s.set(&c, "", &json!({})).await, "empty id");
     invalid(s.set("", "d", &json!({})).await, "empty collection");
     s.set(&c, "d", &json!({"ok": true})).await.unwrap();
-    let r = s
-        .update(&c, "d", &|_: Option<&Value>| Some(json!("scalar")))
-        .await;
+    let r = s.update(&c, "d", &|_: Option<&Value>| Some(json!("scalar"))).await;
     invalid(r.map(|_| ()), "update to a non-object");
-    assert_eq!(
-        s.get(&c, "d").await.unwrap(),
-        Some(json!({"ok": true})),
-        "refused update must not write"
-    );
+    assert_eq!(s.get(&c, "d").await.unwrap(), Some(json!({"ok": true})), "refused update must not write");
 }

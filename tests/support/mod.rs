@@ -19,7 +19,7 @@ name = "spine-test"
 version = 1
 
 [defaults]
-ack_deadline_s = 4
+ack_deadline_s = 10
 max_delivery_attempts = 6
 lease_s = 3
 heartbeat_s = 1
@@ -58,7 +58,7 @@ route = "tracker"
 tracker_phase = 3
 
 [[subscription]]
-name = "p4"
+name = "phase4-processors"
 topic = "nba-phase4-trigger"
 route = "phase_trigger"
 
@@ -177,7 +177,9 @@ impl Processor for RawRows {
         let date = input.date.ok_or_else(|| ProcessorError::Failed("no date".into()))?;
         let v: Value = serde_json::from_slice(&obj.data)
             .map_err(|e| ProcessorError::BadInput { what: obj.path.clone(), detail: e.to_string() })?;
-        let arr = v.as_array().ok_or_else(|| ProcessorError::BadInput { what: obj.path.clone(), detail: "not an array".into() })?;
+        let arr = v
+            .as_array()
+            .ok_or_else(|| ProcessorError::BadInput { what: obj.path.clone(), detail: "not an array".into() })?;
         let rows: Vec<Row> = arr
             .iter()
             .filter_map(|x| {
@@ -233,7 +235,11 @@ impl Processor for Summer {
         row.insert("n".into(), json!(n));
         row.insert("total".into(), json!(total));
         Ok(ProcessorOutput {
-            writes: vec![TableWrite::ReplacePartition { table: TableRef::new(self.dataset, self.table), date, rows: vec![row] }],
+            writes: vec![TableWrite::ReplacePartition {
+                table: TableRef::new(self.dataset, self.table),
+                date,
+                rows: vec![row],
+            }],
             ..Default::default()
         })
     }

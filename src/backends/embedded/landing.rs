@@ -52,8 +52,7 @@ impl DirLanding {
         let root = root.as_ref().to_path_buf();
         let tmp = root.join(META_DIR).join("tmp");
         fs::create_dir_all(&tmp).map_err(|e| io_err("create", &tmp, e))?;
-        fs::create_dir_all(root.join(META_DIR).join("gen"))
-            .map_err(|e| io_err("create", &root, e))?;
+        fs::create_dir_all(root.join(META_DIR).join("gen")).map_err(|e| io_err("create", &root, e))?;
         let stale = fs::read_dir(&tmp).map_err(|e| io_err("read", &tmp, e))?;
         for entry in stale.flatten() {
             if let Err(e) = fs::remove_file(entry.path()) {
@@ -62,14 +61,7 @@ impl DirLanding {
         }
         let bucket = bucket_name.into();
         tracing::debug!(root = %root.display(), bucket = %bucket, "landing opened");
-        Ok(DirLanding {
-            inner: Arc::new(Inner {
-                root,
-                commit: Mutex::new(()),
-                tmp_seq: AtomicU64::new(0),
-            }),
-            bucket,
-        })
+        Ok(DirLanding { inner: Arc::new(Inner { root, commit: Mutex::new(()), tmp_seq: AtomicU64::new(0) }), bucket })
     }
 
     /// The root directory.
@@ -133,12 +125,8 @@ fn check_prefix(prefix: &str) -> PortResult<()> {
 }
 
 /// Run blocking file I/O off the async threads.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> PortResult<T> + Send + 'static,
-) -> PortResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| PortError::Storage(format!("landing i/o task failed: {e}")))?
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> PortResult<T> + Send + 'static) -> PortResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| PortError::Storage(format!("landing i/o task failed: {e}")))?
 }
 
 impl Inner {
@@ -148,11 +136,7 @@ impl Inner {
 
     fn tmp_file(&self) -> PathBuf {
         let seq = self.tmp_seq.fetch_add(1, Ordering::Relaxed);
-        let name = format!(
-            "{}-{seq}-{:016x}",
-            std::process::id(),
-            rand::random::<u64>()
-        );
+        let name = format!("{}-{seq}-{:016x}", std::process::id(), rand::random::<u64>());
         self.root.join(META_DIR).join("tmp").join(name)
     }
 
@@ -160,9 +144,9 @@ impl Inner {
     fn generation(&self, path: &str, target: &Path) -> PortResult<i64> {
         let side = self.gen_file(path);
         match fs::read_to_string(&side) {
-            Ok(s) => s.trim().parse().map_err(|e| {
-                PortError::Storage(format!("bad generation file {}: {e}", side.display()))
-            }),
+            Ok(s) => {
+                s.trim().parse().map_err(|e| PortError::Storage(format!("bad generation file {}: {e}", side.display())))
+            }
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(i64::from(target.is_file())),
             Err(e) => Err(io_err("read", &side, e)),
         }
@@ -190,10 +174,7 @@ impl Inner {
         }
         if let Some(parent) = target.parent() {
             if let Err(e) = fs::create_dir_all(parent) {
-                let under_object = parent
-                    .ancestors()
-                    .take_while(|a| *a != self.root)
-                    .any(Path::is_file);
+                let under_object = parent.ancestors().take_while(|a| *a != self.root).any(Path::is_file);
                 return Err(if under_object {
                     invalid(path, "lies under an existing object")
                 } else {
@@ -237,21 +218,13 @@ impl Inner {
             Err(e) => return Err(io_err("read", &target, e)),
         };
         let generation = self.generation(path, &target)?;
-        Ok(LandedObject {
-            path: path.to_string(),
-            generation,
-            data,
-        })
+        Ok(LandedObject { path: path.to_string(), generation, data })
     }
 
     fn list(&self, prefix: &str) -> PortResult<Vec<String>> {
         // Start at the deepest directory the prefix names in full; a missing directory lists nothing.
         let dir_part = prefix.rfind('/').map_or("", |i| &prefix[..i]);
-        let start = if dir_part.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(dir_part)
-        };
+        let start = if dir_part.is_empty() { self.root.clone() } else { self.root.join(dir_part) };
         let mut out = Vec::new();
         if start.is_dir() {
             self.walk(&start, dir_part, prefix, &mut out)?;
@@ -271,14 +244,8 @@ impl Inner {
             if rel.is_empty() && name == META_DIR {
                 continue;
             }
-            let path = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            let ty = entry
-                .file_type()
-                .map_err(|e| io_err("stat", &entry.path(), e))?;
+            let path = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            let ty = entry.file_type().map_err(|e| io_err("stat", &entry.path(), e))?;
             if ty.is_dir() {
                 // Descend only where the prefix can still match.
                 if path.starts_with(prefix) || prefix.starts_with(&format!("{path}/")) {

@@ -45,16 +45,10 @@ pub(crate) fn open_memory() -> PortResult<Connection> {
 
 /// WAL + `synchronous=NORMAL` on one schema (`main` or an attached database backed by a file).
 pub(crate) fn set_durability(conn: &Connection, schema: &str) -> PortResult<()> {
-    let mode: String = conn.pragma_update_and_check(
-        Some(DatabaseName::Attached(schema)),
-        "journal_mode",
-        "WAL",
-        |r| r.get(0),
-    )?;
+    let mode: String =
+        conn.pragma_update_and_check(Some(DatabaseName::Attached(schema)), "journal_mode", "WAL", |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(PortError::Storage(format!(
-            "cannot enable wal on {schema}: journal_mode is {mode}"
-        )));
+        return Err(PortError::Storage(format!("cannot enable wal on {schema}: journal_mode is {mode}")));
     }
     let db = Some(DatabaseName::Attached(schema));
     conn.pragma_update(db, "synchronous", "NORMAL")?;
@@ -135,11 +129,7 @@ pub(crate) fn to_cell(ty: ColumnType, v: &Value) -> Result<Cell<'_>, String> {
         (ColumnType::Timestamp, Value::String(s)) => {
             let ts = parse_timestamp(s).ok_or_else(mismatch)?;
             let canonical = ts.to_rfc3339_opts(SecondsFormat::AutoSi, true);
-            Ok(Cell::Text(if canonical == *s {
-                Cow::Borrowed(s.as_str())
-            } else {
-                Cow::Owned(canonical)
-            }))
+            Ok(Cell::Text(if canonical == *s { Cow::Borrowed(s.as_str()) } else { Cow::Owned(canonical) }))
         }
         (ColumnType::Int64, Value::Number(n)) => n
             .as_i64()
@@ -156,11 +146,7 @@ pub(crate) fn to_cell(ty: ColumnType, v: &Value) -> Result<Cell<'_>, String> {
 /// Map a stored SQLite value back to JSON according to the column type.
 pub(crate) fn from_sql(ty: ColumnType, v: ValueRef<'_>) -> PortResult<Value> {
     let bad = |v: ValueRef<'_>| {
-        PortError::Storage(format!(
-            "stored {:?} value does not fit column type {}",
-            v.data_type(),
-            type_name(ty)
-        ))
+        PortError::Storage(format!("stored {:?} value does not fit column type {}", v.data_type(), type_name(ty)))
     };
     Ok(match (ty, v) {
         (_, ValueRef::Null) => Value::Null,
@@ -168,11 +154,10 @@ pub(crate) fn from_sql(ty: ColumnType, v: ValueRef<'_>) -> PortResult<Value> {
         (ColumnType::Float64, ValueRef::Real(f)) => float(f),
         (ColumnType::Float64, ValueRef::Integer(i)) => float(i as f64),
         (ColumnType::Bool, ValueRef::Integer(i)) => Value::Bool(i != 0),
-        (ColumnType::Json, ValueRef::Text(t)) => serde_json::from_slice(t)
-            .map_err(|e| PortError::Storage(format!("stored json is not valid: {e}")))?,
-        (ColumnType::String | ColumnType::Date | ColumnType::Timestamp, ValueRef::Text(t)) => {
-            Value::String(text(t)?)
+        (ColumnType::Json, ValueRef::Text(t)) => {
+            serde_json::from_slice(t).map_err(|e| PortError::Storage(format!("stored json is not valid: {e}")))?
         }
+        (ColumnType::String | ColumnType::Date | ColumnType::Timestamp, ValueRef::Text(t)) => Value::String(text(t)?),
         (_, other) => return Err(bad(other)),
     })
 }
@@ -189,8 +174,7 @@ pub(crate) fn raw_to_json(v: ValueRef<'_>) -> PortResult<Value> {
 }
 
 fn text(t: &[u8]) -> PortResult<String> {
-    String::from_utf8(t.to_vec())
-        .map_err(|e| PortError::Storage(format!("stored text is not utf-8: {e}")))
+    String::from_utf8(t.to_vec()).map_err(|e| PortError::Storage(format!("stored text is not utf-8: {e}")))
 }
 
 fn float(f: f64) -> Value {
@@ -205,13 +189,7 @@ fn is_integral_i64(f: f64) -> bool {
 pub(crate) fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        })
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
         && NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
@@ -220,9 +198,7 @@ fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
         return Some(t.with_timezone(&Utc));
     }
     let naive = s.strip_suffix(" UTC").unwrap_or(s);
-    NaiveDateTime::parse_from_str(naive, "%Y-%m-%d %H:%M:%S%.f")
-        .ok()
-        .map(|t| t.and_utc())
+    NaiveDateTime::parse_from_str(naive, "%Y-%m-%d %H:%M:%S%.f").ok().map(|t| t.and_utc())
 }
 
 /// The BigQuery name of a column type.
@@ -249,10 +225,7 @@ fn describe(v: &Value) -> String {
     };
     let mut shown = v.to_string();
     if shown.len() > 40 {
-        let cut = (0..=40)
-            .rev()
-            .find(|i| shown.is_char_boundary(*i))
-            .unwrap_or(0);
+        let cut = (0..=40).rev().find(|i| shown.is_char_boundary(*i)).unwrap_or(0);
         shown.truncate(cut);
         shown.push('…');
     }
@@ -266,23 +239,14 @@ pub(crate) fn screen_read_only(sql: &str) -> PortResult<&str> {
     let end = first_statement_end(sql);
     let rest = &sql[end..];
     if !only_comments(rest) {
-        return Err(PortError::Invalid(
-            "query must be a single statement".into(),
-        ));
+        return Err(PortError::Invalid("query must be a single statement".into()));
     }
     let stmt = &sql[..end];
     let body = skip_space_and_comments(stmt);
-    let word: String = body
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect();
+    let word: String = body.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
     let word = word.to_ascii_uppercase();
     if !matches!(word.as_str(), "SELECT" | "WITH" | "VALUES") {
-        let shown = if word.is_empty() {
-            "an empty statement".to_string()
-        } else {
-            word
-        };
+        let shown = if word.is_empty() { "an empty statement".to_string() } else { word };
         return Err(PortError::Invalid(format!(
             "query is read-only: only SELECT, WITH or VALUES are accepted, got {shown}"
         )));
@@ -312,21 +276,11 @@ fn first_statement_end(sql: &str) -> usize {
         match b[i] {
             b';' => return i,
             q @ (b'\'' | b'"' | b'`') => i = skip_quoted(b, i, q),
-            b'[' => {
-                i = b[i..]
-                    .iter()
-                    .position(|c| *c == b']')
-                    .map_or(b.len(), |p| i + p + 1)
-            }
+            b'[' => i = b[i..].iter().position(|c| *c == b']').map_or(b.len(), |p| i + p + 1),
             b'-' if b.get(i + 1) == Some(&b'-') => {
-                i = b[i..]
-                    .iter()
-                    .position(|c| *c == b'\n')
-                    .map_or(b.len(), |p| i + p + 1)
+                i = b[i..].iter().position(|c| *c == b'\n').map_or(b.len(), |p| i + p + 1)
             }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..].find("*/").map_or(b.len(), |p| i + 2 + p + 2)
-            }
+            b'/' if b.get(i + 1) == Some(&b'*') => i = sql[i + 2..].find("*/").map_or(b.len(), |p| i + 2 + p + 2),
             _ => i += 1,
         }
     }
@@ -366,9 +320,7 @@ fn skip_space_and_comments(mut s: &str) -> &str {
 pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes
-        .iter()
-        .fold(OFFSET, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME))
+    bytes.iter().fold(OFFSET, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME))
 }
 
 #[cfg(test)]
@@ -379,9 +331,7 @@ mod tests {
     #[test]
     fn screen_accepts_single_selects_only() {
         assert!(screen_read_only("select 1").is_ok());
-        assert!(
-            screen_read_only("  -- c\n/* x */ WITH a AS (SELECT 1) SELECT * FROM a ;  ").is_ok()
-        );
+        assert!(screen_read_only("  -- c\n/* x */ WITH a AS (SELECT 1) SELECT * FROM a ;  ").is_ok());
         assert_eq!(screen_read_only("SELECT ';' ; ").ok(), Some("SELECT ';' "));
         assert!(screen_read_only("SELECT 1; DELETE FROM t").is_err());
         assert!(screen_read_only("ATTACH 'x' AS y").is_err());
@@ -400,20 +350,11 @@ mod tests {
         assert!(to_cell(ColumnType::Date, &json!("2025-1-05")).is_err());
         assert!(to_cell(ColumnType::Date, &json!("2025-02-30")).is_err());
         let local = json!("2025-01-15T19:30:00-05:00");
-        assert_eq!(
-            to_cell(ColumnType::Timestamp, &local),
-            Ok(Cell::Text(Cow::Owned("2025-01-16T00:30:00Z".into())))
-        );
+        assert_eq!(to_cell(ColumnType::Timestamp, &local), Ok(Cell::Text(Cow::Owned("2025-01-16T00:30:00Z".into()))));
         let utc = json!("2025-01-16T00:30:00Z");
-        assert_eq!(
-            to_cell(ColumnType::Timestamp, &utc),
-            Ok(Cell::Text(Cow::Borrowed("2025-01-16T00:30:00Z")))
-        );
+        assert_eq!(to_cell(ColumnType::Timestamp, &utc), Ok(Cell::Text(Cow::Borrowed("2025-01-16T00:30:00Z"))));
         let doc = json!({"a": [1]});
-        assert_eq!(
-            to_cell(ColumnType::Json, &doc),
-            Ok(Cell::Text(Cow::Owned("{\"a\":[1]}".into())))
-        );
+        assert_eq!(to_cell(ColumnType::Json, &doc), Ok(Cell::Text(Cow::Owned("{\"a\":[1]}".into()))));
     }
 
     #[test]

@@ -51,17 +51,13 @@ impl EmbeddedState {
 
     fn init(conn: Connection) -> PortResult<Self> {
         conn.execute_batch(SCHEMA)?;
-        Ok(EmbeddedState {
-            conn: Mutex::new(conn),
-        })
+        Ok(EmbeddedState { conn: Mutex::new(conn) })
     }
 }
 
 fn check_name(kind: &str, v: &str) -> PortResult<()> {
     if v.is_empty() || v.contains('/') {
-        return Err(PortError::Invalid(format!(
-            "{kind} {v:?} must be non-empty and contain no '/'"
-        )));
+        return Err(PortError::Invalid(format!("{kind} {v:?} must be non-empty and contain no '/'")));
     }
     Ok(())
 }
@@ -75,18 +71,13 @@ fn check_doc(collection: &str, id: &str, doc: &Value) -> PortResult<()> {
     if doc.is_object() {
         Ok(())
     } else {
-        Err(PortError::Invalid(format!(
-            "document {collection}/{id} must be a JSON object"
-        )))
+        Err(PortError::Invalid(format!("document {collection}/{id} must be a JSON object")))
     }
 }
 
 fn parse(collection: &str, id: &str, text: &str) -> PortResult<Value> {
-    serde_json::from_str(text).map_err(|e| {
-        PortError::Storage(format!(
-            "stored document {collection}/{id} is not valid json: {e}"
-        ))
-    })
+    serde_json::from_str(text)
+        .map_err(|e| PortError::Storage(format!("stored document {collection}/{id} is not valid json: {e}")))
 }
 
 fn read(conn: &Connection, collection: &str, id: &str) -> PortResult<Option<Value>> {
@@ -143,12 +134,7 @@ impl StateStore for EmbeddedState {
         write(&self.conn.lock(), collection, id, doc)
     }
 
-    async fn update(
-        &self,
-        collection: &str,
-        id: &str,
-        f: Mutator<'_>,
-    ) -> PortResult<Option<Value>> {
+    async fn update(&self, collection: &str, id: &str, f: Mutator<'_>) -> PortResult<Option<Value>> {
         check_key(collection, id)?;
         let mut conn = self.conn.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -176,9 +162,8 @@ impl StateStore for EmbeddedState {
         check_name("collection", collection)?;
         let conn = self.conn.lock();
         // Ids sharing a prefix are contiguous in byte order from the prefix itself: scan from there.
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, doc FROM documents WHERE collection = ?1 AND id >= ?2 ORDER BY id",
-        )?;
+        let mut stmt =
+            conn.prepare_cached("SELECT id, doc FROM documents WHERE collection = ?1 AND id >= ?2 ORDER BY id")?;
         let mut rows = stmt.query(params![collection, prefix])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
@@ -192,17 +177,10 @@ impl StateStore for EmbeddedState {
         Ok(out)
     }
 
-    async fn find_eq(
-        &self,
-        collection: &str,
-        field: &str,
-        value: &Value,
-    ) -> PortResult<Vec<(String, Value)>> {
+    async fn find_eq(&self, collection: &str, field: &str, value: &Value) -> PortResult<Vec<(String, Value)>> {
         check_name("collection", collection)?;
         if field.is_empty() || field.contains('"') {
-            return Err(PortError::Invalid(format!(
-                "field name {field:?} must be non-empty without '\"'"
-            )));
+            return Err(PortError::Invalid(format!("field name {field:?} must be non-empty without '\"'")));
         }
         let path = format!("$.\"{field}\"");
         let conn = self.conn.lock();

@@ -32,8 +32,8 @@ use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension, Trans
 use serde_json::Value;
 
 use self::tables::{
-    check_schema, column_list, create_sql, dataset_name_ok, insert_sql, partition_of, qualified,
-    read_row, schema_diff, schema_err, Binder,
+    check_schema, column_list, create_sql, dataset_name_ok, insert_sql, partition_of, qualified, read_row, schema_diff,
+    schema_err, Binder,
 };
 use super::sqlite_util::{self, quote, Cell};
 use crate::backends::schema::DATASETS;
@@ -64,19 +64,13 @@ impl EmbeddedWarehouse {
     /// dataset file already in the directory is attached too.
     pub fn open(dir: impl AsRef<Path>) -> PortResult<Self> {
         let dir = dir.as_ref();
-        std::fs::create_dir_all(dir).map_err(|e| {
-            PortError::Storage(format!(
-                "cannot create warehouse dir {}: {e}",
-                dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| PortError::Storage(format!("cannot create warehouse dir {}: {e}", dir.display())))?;
         let mut datasets: BTreeSet<String> = DATASETS.iter().map(|d| d.to_string()).collect();
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            PortError::Storage(format!("cannot read warehouse dir {}: {e}", dir.display()))
-        })?;
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| PortError::Storage(format!("cannot read warehouse dir {}: {e}", dir.display())))?;
         for entry in entries {
-            let entry =
-                entry.map_err(|e| PortError::Storage(format!("cannot read warehouse dir: {e}")))?;
+            let entry = entry.map_err(|e| PortError::Storage(format!("cannot read warehouse dir: {e}")))?;
             let name = entry.file_name();
             let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".db")) else {
                 continue;
@@ -90,9 +84,7 @@ impl EmbeddedWarehouse {
             inner.attach(ds)?;
         }
         tracing::debug!(dir = %dir.display(), datasets = datasets.len(), "warehouse opened");
-        Ok(EmbeddedWarehouse {
-            inner: Mutex::new(inner),
-        })
+        Ok(EmbeddedWarehouse { inner: Mutex::new(inner) })
     }
 
     /// A private warehouse that lives as long as this value (tests, dry runs).
@@ -101,9 +93,7 @@ impl EmbeddedWarehouse {
         for ds in DATASETS {
             inner.attach(ds)?;
         }
-        Ok(EmbeddedWarehouse {
-            inner: Mutex::new(inner),
-        })
+        Ok(EmbeddedWarehouse { inner: Mutex::new(inner) })
     }
 }
 
@@ -112,11 +102,9 @@ impl EmbeddedWarehouse {
 fn is_dataset_file(path: &Path) -> bool {
     let check = || -> rusqlite::Result<bool> {
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        conn.query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
-            [CATALOG],
-            |r| r.get::<_, i64>(0),
-        )
+        conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [CATALOG], |r| {
+            r.get::<_, i64>(0)
+        })
         .map(|n| n > 0)
     };
     match check() {
@@ -131,13 +119,8 @@ fn is_dataset_file(path: &Path) -> bool {
 /// Constraint violations (a duplicate key) are the caller's data, not the storage's fault.
 fn write_err(table: &TableRef, e: rusqlite::Error) -> PortError {
     match &e {
-        rusqlite::Error::SqliteFailure(f, msg)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            PortError::Invalid(format!(
-                "{table}: {}",
-                msg.as_deref().unwrap_or("constraint violation")
-            ))
+        rusqlite::Error::SqliteFailure(f, msg) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            PortError::Invalid(format!("{table}: {}", msg.as_deref().unwrap_or("constraint violation")))
         }
         _ => e.into(),
     }
@@ -145,12 +128,7 @@ fn write_err(table: &TableRef, e: rusqlite::Error) -> PortError {
 
 impl Inner {
     fn new(conn: Connection, dir: Option<PathBuf>) -> Self {
-        Inner {
-            conn,
-            dir,
-            attached: BTreeSet::new(),
-            schemas: HashMap::new(),
-        }
+        Inner { conn, dir, attached: BTreeSet::new(), schemas: HashMap::new() }
     }
 
     fn attach(&mut self, ds: &str) -> PortResult<()> {
@@ -158,16 +136,13 @@ impl Inner {
             return Ok(());
         }
         if !dataset_name_ok(ds) {
-            return Err(PortError::Invalid(format!(
-                "dataset name {ds:?} is not a valid identifier"
-            )));
+            return Err(PortError::Invalid(format!("dataset name {ds:?} is not a valid identifier")));
         }
         let target = match &self.dir {
             Some(dir) => dir.join(format!("{ds}.db")).to_string_lossy().into_owned(),
             None => ":memory:".to_string(),
         };
-        self.conn
-            .execute(&format!("ATTACH DATABASE ?1 AS {}", quote(ds)), [&target])?;
+        self.conn.execute(&format!("ATTACH DATABASE ?1 AS {}", quote(ds)), [&target])?;
         if self.dir.is_some() {
             sqlite_util::set_durability(&self.conn, ds)?;
         }
@@ -192,45 +167,32 @@ impl Inner {
         if !self.attached.contains(&t.dataset) {
             return Ok(None);
         }
-        let sql = format!(
-            "SELECT schema_json FROM {}.{CATALOG} WHERE table_name = ?1",
-            quote(&t.dataset)
-        );
-        let json: Option<String> = self
-            .conn
-            .query_row(&sql, [&t.table], |r| r.get(0))
-            .optional()?;
+        let sql = format!("SELECT schema_json FROM {}.{CATALOG} WHERE table_name = ?1", quote(&t.dataset));
+        let json: Option<String> = self.conn.query_row(&sql, [&t.table], |r| r.get(0)).optional()?;
         let Some(json) = json else { return Ok(None) };
-        let schema: TableSchema = serde_json::from_str(&json).map_err(|e| {
-            PortError::Storage(format!("catalog entry for {t} is not a schema: {e}"))
-        })?;
+        let schema: TableSchema = serde_json::from_str(&json)
+            .map_err(|e| PortError::Storage(format!("catalog entry for {t} is not a schema: {e}")))?;
         let schema = Arc::new(schema);
         self.schemas.insert(t.clone(), schema.clone());
         Ok(Some(schema))
     }
 
     fn require(&mut self, t: &TableRef) -> PortResult<Arc<TableSchema>> {
-        self.lookup(t)?
-            .ok_or_else(|| PortError::NotFound(format!("table {t}")))
+        self.lookup(t)?.ok_or_else(|| PortError::NotFound(format!("table {t}")))
     }
 
     fn create_table(&mut self, schema: &TableSchema) -> PortResult<()> {
         let t = &schema.table;
         self.attach(&t.dataset)?;
         let ds = quote(&t.dataset);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let exists: i64 = tx.query_row(
             &format!("SELECT COUNT(*) FROM {ds}.sqlite_master WHERE lower(name) = lower(?1)"),
             [&t.table],
             |r| r.get(0),
         )?;
         if exists > 0 {
-            return Err(schema_err(
-                t,
-                "a table or index of that name exists without a catalog entry",
-            ));
+            return Err(schema_err(t, "a table or index of that name exists without a catalog entry"));
         }
         tx.execute_batch(&create_sql(schema))?;
         let json = serde_json::to_string(schema).map_err(|e| PortError::Storage(e.to_string()))?;
@@ -246,26 +208,11 @@ impl Inner {
 }
 
 /// Run a SELECT of the schema's columns and map each row back to JSON.
-fn select_rows(
-    conn: &Connection,
-    s: &TableSchema,
-    filter: &str,
-    args: &[&str],
-) -> PortResult<Vec<Row>> {
-    let mut order: Vec<String> = s
-        .partition_by
-        .iter()
-        .chain(&s.key)
-        .map(|c| quote(c))
-        .collect();
+fn select_rows(conn: &Connection, s: &TableSchema, filter: &str, args: &[&str]) -> PortResult<Vec<Row>> {
+    let mut order: Vec<String> = s.partition_by.iter().chain(&s.key).map(|c| quote(c)).collect();
     order.dedup();
     order.push("rowid".into());
-    let sql = format!(
-        "SELECT {} FROM {} {filter} ORDER BY {}",
-        column_list(s),
-        qualified(&s.table),
-        order.join(", ")
-    );
+    let sql = format!("SELECT {} FROM {} {filter} ORDER BY {}", column_list(s), qualified(&s.table), order.join(", "));
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     let mut out = Vec::new();
@@ -282,23 +229,15 @@ fn count_where(conn: &Connection, t: &TableRef, filter: &str, args: &[&str]) -> 
 }
 
 fn run_query(conn: &Connection, sql: &str) -> PortResult<QueryResult> {
-    let mut stmt = conn
-        .prepare(sql)
-        .map_err(|e| PortError::Invalid(format!("query rejected: {e}")))?;
+    let mut stmt = conn.prepare(sql).map_err(|e| PortError::Invalid(format!("query rejected: {e}")))?;
     if !stmt.readonly() {
-        return Err(PortError::Invalid(
-            "query is read-only: the statement would write".into(),
-        ));
+        return Err(PortError::Invalid("query is read-only: the statement would write".into()));
     }
     let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
-    let mut rows = stmt
-        .query([])
-        .map_err(|e| PortError::Invalid(format!("query failed: {e}")))?;
+    let mut rows = stmt.query([]).map_err(|e| PortError::Invalid(format!("query failed: {e}")))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let vals = (0..columns.len())
-            .map(|i| sqlite_util::raw_to_json(r.get_ref(i)?))
-            .collect::<PortResult<_>>()?;
+        let vals = (0..columns.len()).map(|i| sqlite_util::raw_to_json(r.get_ref(i)?)).collect::<PortResult<_>>()?;
         out.push(vals);
     }
     Ok(QueryResult { columns, rows: out })
@@ -320,33 +259,15 @@ impl Warehouse for EmbeddedWarehouse {
         Ok(self.inner.lock().lookup(table)?.map(|s| (*s).clone()))
     }
 
-    async fn replace_partition(
-        &self,
-        table: &TableRef,
-        date: SlateDate,
-        rows: Vec<Row>,
-    ) -> PortResult<u64> {
+    async fn replace_partition(&self, table: &TableRef, date: SlateDate, rows: Vec<Row>) -> PortResult<u64> {
         let mut inner = self.inner.lock();
         let schema = inner.require(table)?;
         let part = partition_of(&schema)?;
-        let part_idx = schema
-            .columns
-            .iter()
-            .position(|c| c.name == part)
-            .unwrap_or_default();
+        let part_idx = schema.columns.iter().position(|c| c.name == part).unwrap_or_default();
         let day = date.to_string();
         let binder = Binder::new(&schema);
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            &format!(
-                "DELETE FROM {} WHERE {} = ?1",
-                qualified(table),
-                quote(part)
-            ),
-            [&day],
-        )?;
+        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(&format!("DELETE FROM {} WHERE {} = ?1", qualified(table), quote(part)), [&day])?;
         {
             let mut stmt = tx.prepare(&insert_sql(&schema, false))?;
             let mut cells = Vec::with_capacity(schema.columns.len());
@@ -355,20 +276,13 @@ impl Warehouse for EmbeddedWarehouse {
                 if !matches!(&cells[part_idx], Cell::Text(d) if *d == day) {
                     return Err(PortError::Invalid(format!(
                         "{table}: every row must have {part} = {day}, got {}",
-                        row.get(part)
-                            .map_or_else(|| "no value".to_string(), Value::to_string)
+                        row.get(part).map_or_else(|| "no value".to_string(), Value::to_string)
                     )));
                 }
-                stmt.execute(params_from_iter(cells.iter()))
-                    .map_err(|e| write_err(table, e))?;
+                stmt.execute(params_from_iter(cells.iter())).map_err(|e| write_err(table, e))?;
             }
         }
-        let n = count_where(
-            &tx,
-            table,
-            &format!("WHERE {} = ?1", quote(part)),
-            &[day.as_str()],
-        )?;
+        let n = count_where(&tx, table, &format!("WHERE {} = ?1", quote(part)), &[day.as_str()])?;
         tx.commit()?;
         tracing::debug!(table = %table, date = %day, rows = n, "partition replaced");
         Ok(n)
@@ -378,19 +292,12 @@ impl Warehouse for EmbeddedWarehouse {
         let mut inner = self.inner.lock();
         let schema = inner.require(table)?;
         if schema.key.is_empty() {
-            return Err(PortError::Invalid(format!(
-                "table {table} has no key to upsert by"
-            )));
+            return Err(PortError::Invalid(format!("table {table} has no key to upsert by")));
         }
-        let key_idx: Vec<usize> = schema
-            .key
-            .iter()
-            .filter_map(|k| schema.columns.iter().position(|c| &c.name == k))
-            .collect();
+        let key_idx: Vec<usize> =
+            schema.key.iter().filter_map(|k| schema.columns.iter().position(|c| &c.name == k)).collect();
         let binder = Binder::new(&schema);
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut keys: Vec<Vec<Cell<'static>>> = Vec::new();
         let mut seen = HashSet::new();
         {
@@ -398,18 +305,11 @@ impl Warehouse for EmbeddedWarehouse {
             let mut cells = Vec::with_capacity(schema.columns.len());
             for row in &rows {
                 binder.bind(row, &mut cells)?;
-                let key: Vec<Cell<'static>> = key_idx
-                    .iter()
-                    .map(|i| cells[*i].clone().into_owned())
-                    .collect();
+                let key: Vec<Cell<'static>> = key_idx.iter().map(|i| cells[*i].clone().into_owned()).collect();
                 if let Some(pos) = key.iter().position(|c| *c == Cell::Null) {
-                    return Err(PortError::Invalid(format!(
-                        "{table}: key column {} is null",
-                        schema.key[pos]
-                    )));
+                    return Err(PortError::Invalid(format!("{table}: key column {} is null", schema.key[pos])));
                 }
-                stmt.execute(params_from_iter(cells.iter()))
-                    .map_err(|e| write_err(table, e))?;
+                stmt.execute(params_from_iter(cells.iter())).map_err(|e| write_err(table, e))?;
                 if seen.insert(format!("{key:?}")) {
                     keys.push(key);
                 }
@@ -417,17 +317,9 @@ impl Warehouse for EmbeddedWarehouse {
         }
         let mut n = 0u64;
         {
-            let filter: Vec<String> = schema
-                .key
-                .iter()
-                .enumerate()
-                .map(|(i, k)| format!("{} = ?{}", quote(k), i + 1))
-                .collect();
-            let sql = format!(
-                "SELECT COUNT(*) FROM {} WHERE {}",
-                qualified(table),
-                filter.join(" AND ")
-            );
+            let filter: Vec<String> =
+                schema.key.iter().enumerate().map(|(i, k)| format!("{} = ?{}", quote(k), i + 1)).collect();
+            let sql = format!("SELECT COUNT(*) FROM {} WHERE {}", qualified(table), filter.join(" AND "));
             let mut stmt = tx.prepare(&sql)?;
             for key in &keys {
                 let c: i64 = stmt.query_row(params_from_iter(key.iter()), |r| r.get(0))?;
@@ -446,21 +338,11 @@ impl Warehouse for EmbeddedWarehouse {
         select_rows(&inner.conn, &schema, &filter, &[date.to_string().as_str()])
     }
 
-    async fn read_range(
-        &self,
-        table: &TableRef,
-        from: SlateDate,
-        to: SlateDate,
-    ) -> PortResult<Vec<Row>> {
+    async fn read_range(&self, table: &TableRef, from: SlateDate, to: SlateDate) -> PortResult<Vec<Row>> {
         let mut inner = self.inner.lock();
         let schema = inner.require(table)?;
         let filter = format!("WHERE {} BETWEEN ?1 AND ?2", quote(partition_of(&schema)?));
-        select_rows(
-            &inner.conn,
-            &schema,
-            &filter,
-            &[from.to_string().as_str(), to.to_string().as_str()],
-        )
+        select_rows(&inner.conn, &schema, &filter, &[from.to_string().as_str(), to.to_string().as_str()])
     }
 
     async fn count_date(&self, table: &TableRef, date: SlateDate) -> PortResult<u64> {
@@ -499,8 +381,7 @@ impl Warehouse for EmbeddedWarehouse {
         let mut buf = Vec::new();
         while let Some(r) = rows.next()? {
             buf.clear();
-            serde_json::to_writer(&mut buf, &read_row(&schema, r)?)
-                .map_err(|e| PortError::Storage(e.to_string()))?;
+            serde_json::to_writer(&mut buf, &read_row(&schema, r)?).map_err(|e| PortError::Storage(e.to_string()))?;
             sum = sum.wrapping_add(sqlite_util::fnv1a64(&buf));
             count += 1;
         }

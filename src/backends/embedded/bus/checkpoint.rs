@@ -42,13 +42,8 @@ impl Checkpointer {
         let handle = std::thread::Builder::new()
             .name("bus-checkpoint".into())
             .spawn(move || run(conn, &flag, &label))
-            .map_err(|e| {
-                PortError::Storage(format!("cannot start the bus checkpoint thread: {e}"))
-            })?;
-        Ok(Checkpointer {
-            stop,
-            handle: Some(handle),
-        })
+            .map_err(|e| PortError::Storage(format!("cannot start the bus checkpoint thread: {e}")))?;
+        Ok(Checkpointer { stop, handle: Some(handle) })
     }
 }
 

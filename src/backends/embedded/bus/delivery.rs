@@ -82,8 +82,7 @@ fn encode_attributes(attrs: &BTreeMap<String, String>) -> PortResult<Option<Stri
 fn decode_attributes(raw: Option<&str>) -> PortResult<BTreeMap<String, String>> {
     match raw {
         None => Ok(BTreeMap::new()),
-        Some(s) => serde_json::from_str(s)
-            .map_err(|e| PortError::Storage(format!("corrupt attributes: {e}"))),
+        Some(s) => serde_json::from_str(s).map_err(|e| PortError::Storage(format!("corrupt attributes: {e}"))),
     }
 }
 
@@ -96,10 +95,7 @@ impl Row {
             attributes: decode_attributes(self.attributes.as_deref())?,
             data: self.data,
             ordering_key: self.ordering_key,
-            publish_time: Utc
-                .timestamp_millis_opt(self.publish_ms)
-                .single()
-                .unwrap_or_default(),
+            publish_time: Utc.timestamp_millis_opt(self.publish_ms).single().unwrap_or_default(),
             delivery_attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
         })
     }
@@ -115,13 +111,7 @@ struct Subscriber {
 fn subscribers(tx: &Transaction<'_>, topic: &str) -> PortResult<Vec<Subscriber>> {
     let mut stmt = tx.prepare_cached(sql::SUBSCRIBERS)?;
     let subs = stmt
-        .query_map([topic], |r| {
-            Ok(Subscriber {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                ordering: r.get(2)?,
-            })
-        })?
+        .query_map([topic], |r| Ok(Subscriber { id: r.get(0)?, name: r.get(1)?, ordering: r.get(2)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(subs)
 }
@@ -135,9 +125,7 @@ fn insert_messages(
     woken: &mut Woken,
 ) -> PortResult<Vec<i64>> {
     let n = i64::try_from(msgs.len()).map_err(|_| PortError::Invalid("batch too large".into()))?;
-    let last: i64 = tx
-        .prepare_cached(sql::NEXT_MSG_IDS)?
-        .query_row([n], |r| r.get(0))?;
+    let last: i64 = tx.prepare_cached(sql::NEXT_MSG_IDS)?.query_row([n], |r| r.get(0))?;
     let first = last - n + 1;
     let mut key_busy = tx.prepare_cached(sql::KEY_BUSY)?;
     let mut insert = tx.prepare_cached(sql::INSERT)?;
@@ -150,15 +138,7 @@ fn insert_messages(
             };
             let visible_at = if blocked { BLOCKED } else { now };
             visible_any |= !blocked;
-            insert.execute(params![
-                sub.id,
-                msg_id,
-                visible_at,
-                m.ordering_key,
-                now,
-                m.attributes,
-                m.data
-            ])?;
+            insert.execute(params![sub.id, msg_id, visible_at, m.ordering_key, now, m.attributes, m.data])?;
         }
         if visible_any {
             woken.push(sub.name.clone());
@@ -168,16 +148,8 @@ fn insert_messages(
 }
 
 /// After the head of `key` left `sub`, make the next delivery of that key visible.
-fn release_key(
-    tx: &Transaction<'_>,
-    sub: &SubRow,
-    key: &str,
-    now: i64,
-    woken: &mut Woken,
-) -> PortResult<()> {
-    let changed = tx
-        .prepare_cached(sql::RELEASE_KEY)?
-        .execute(params![now, sub.id, key, BLOCKED])?;
+fn release_key(tx: &Transaction<'_>, sub: &SubRow, key: &str, now: i64, woken: &mut Woken) -> PortResult<()> {
+    let changed = tx.prepare_cached(sql::RELEASE_KEY)?.execute(params![now, sub.id, key, BLOCKED])?;
     if changed > 0 {
         woken.push(sub.name.clone());
     }
@@ -208,11 +180,8 @@ fn move_to_dead_letter(
     attrs.insert("source_topic".into(), sub.topic.clone());
     attrs.insert("original_message_id".into(), row.msg_id.to_string());
     attrs.insert("delivery_attempts".into(), row.attempts.to_string());
-    let msg = Insert {
-        data: &row.data,
-        attributes: encode_attributes(&attrs)?,
-        ordering_key: row.ordering_key.as_deref(),
-    };
+    let msg =
+        Insert { data: &row.data, attributes: encode_attributes(&attrs)?, ordering_key: row.ordering_key.as_deref() };
     insert_messages(tx, &targets, &[msg], now, woken)?;
     tx.prepare_cached(sql::DELETE_ONE)?.execute([row.id])?;
     if let (true, Some(key)) = (sub.ordering, row.ordering_key.as_deref()) {
@@ -251,16 +220,8 @@ fn json_ack_ids(ids: &[AckId]) -> String {
 
 /// Bus-driven dead-lettering of delivery `id`, which has used up its attempts. `false` when it could not
 /// move (no subscription on the dead-letter topic): it is then delivered again rather than lost.
-fn dead_letter_exhausted(
-    tx: &Transaction<'_>,
-    sub: &SubRow,
-    id: i64,
-    now: i64,
-    woken: &mut Woken,
-) -> PortResult<bool> {
-    let row = tx
-        .prepare_cached(sql::ROW_BY_ID)?
-        .query_row([id], read_row)?;
+fn dead_letter_exhausted(tx: &Transaction<'_>, sub: &SubRow, id: i64, now: i64, woken: &mut Woken) -> PortResult<bool> {
+    let row = tx.prepare_cached(sql::ROW_BY_ID)?.query_row([id], read_row)?;
     let reason = format!("max delivery attempts ({}) exceeded", sub.max_attempts);
     let moved = move_to_dead_letter(tx, sub, &row, &reason, now, woken)?;
     if moved {
@@ -287,9 +248,7 @@ impl Store {
         let mut batch = Vec::with_capacity(messages.len());
         for m in messages {
             if m.data.is_empty() && m.attributes.is_empty() {
-                return Err(PortError::Invalid(
-                    "a message needs data or attributes".into(),
-                ));
+                return Err(PortError::Invalid("a message needs data or attributes".into()));
             }
             if m.ordering_key.as_deref() == Some("") {
                 return Err(PortError::Invalid("ordering key must not be empty".into()));
@@ -322,9 +281,7 @@ impl Store {
             let want = i64::try_from(max - messages.len()).unwrap_or(i64::MAX);
             let candidates = tx
                 .prepare_cached(sql::READY)?
-                .query_map(params![sub.id, now, want], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-                })?
+                .query_map(params![sub.id, now, want], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
             let mut lease = Vec::with_capacity(candidates.len());
             let mut moved = 0;
@@ -338,9 +295,8 @@ impl Store {
             }
             if !lease.is_empty() {
                 let mut stmt = tx.prepare_cached(sql::LEASE)?;
-                let mut rows = stmt
-                    .query_map(params![lease_until, json_ids(&lease)], read_row)?
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut rows =
+                    stmt.query_map(params![lease_until, json_ids(&lease)], read_row)?.collect::<Result<Vec<_>, _>>()?;
                 // RETURNING order is unspecified: hand the batch out in publish order.
                 rows.sort_unstable_by_key(|r| r.msg_id);
                 for row in rows {
@@ -361,27 +317,16 @@ impl Store {
             None
         };
         tx.commit()?;
-        Ok(Pulled {
-            messages,
-            next_visible,
-            woken,
-        })
+        Ok(Pulled { messages, next_visible, woken })
     }
 
     /// Delete the deliveries whose ack ids are current. Returns how many were stale or unknown.
-    pub(super) fn ack(
-        &mut self,
-        sub_name: &str,
-        ids: &[AckId],
-        now: i64,
-    ) -> PortResult<(usize, Woken)> {
+    pub(super) fn ack(&mut self, sub_name: &str, ids: &[AckId], now: i64) -> PortResult<(usize, Woken)> {
         let tx = self.write_tx()?;
         let sub = subscription(&tx, sub_name)?;
         let keys = tx
             .prepare_cached(sql::ACK)?
-            .query_map(params![sub.id, json_ack_ids(ids)], |r| {
-                r.get::<_, Option<String>>(0)
-            })?
+            .query_map(params![sub.id, json_ack_ids(ids)], |r| r.get::<_, Option<String>>(0))?
             .collect::<Result<Vec<_>, _>>()?;
         let stale = ids.len().saturating_sub(keys.len());
         let mut woken = Vec::new();
@@ -396,20 +341,11 @@ impl Store {
 
     /// Make current deliveries visible at `visible_at` (nack, or an ack-deadline change). Deliveries held
     /// behind their ordering key are left alone. Returns how many ids were stale or unknown.
-    pub(super) fn set_visibility(
-        &mut self,
-        sub_name: &str,
-        ids: &[AckId],
-        visible_at: i64,
-    ) -> PortResult<usize> {
+    pub(super) fn set_visibility(&mut self, sub_name: &str, ids: &[AckId], visible_at: i64) -> PortResult<usize> {
         let tx = self.write_tx()?;
         let sub = subscription(&tx, sub_name)?;
-        let changed = tx.prepare_cached(sql::SET_VISIBILITY)?.execute(params![
-            visible_at,
-            json_ack_ids(ids),
-            sub.id,
-            BLOCKED
-        ])?;
+        let changed =
+            tx.prepare_cached(sql::SET_VISIBILITY)?.execute(params![visible_at, json_ack_ids(ids), sub.id, BLOCKED])?;
         tx.commit()?;
         Ok(ids.len().saturating_sub(changed))
     }
@@ -424,16 +360,11 @@ impl Store {
         let tx = self.write_tx()?;
         let sub = subscription(&tx, sub_name)?;
         let Some(dlq) = sub.dead_letter_topic.clone() else {
-            return Err(PortError::Invalid(format!(
-                "subscription {sub_name} has no dead-letter topic"
-            )));
+            return Err(PortError::Invalid(format!("subscription {sub_name} has no dead-letter topic")));
         };
         let row = tx
             .prepare_cached(sql::ROW_BY_ACK_ID)?
-            .query_row(
-                params![ack.delivery, sub.id, ack.msg, ack.attempt],
-                read_row,
-            )
+            .query_row(params![ack.delivery, sub.id, ack.msg, ack.attempt], read_row)
             .optional()?;
         let Some(row) = row else {
             return Ok((DeadLettered::Stale, Vec::new()));
@@ -455,10 +386,7 @@ impl Store {
         let rows = self
             .conn
             .prepare_cached(sql::PEEK)?
-            .query_map(
-                params![sub.id, i64::try_from(max).unwrap_or(i64::MAX)],
-                read_row,
-            )?
+            .query_map(params![sub.id, i64::try_from(max).unwrap_or(i64::MAX)], read_row)?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
             .map(|r| {
@@ -470,10 +398,7 @@ impl Store {
 
     pub(super) fn backlog(&mut self, sub_name: &str) -> PortResult<u64> {
         let sub = subscription(&self.conn, sub_name)?;
-        let n: i64 = self
-            .conn
-            .prepare_cached(sql::BACKLOG)?
-            .query_row([sub.id], |r| r.get(0))?;
+        let n: i64 = self.conn.prepare_cached(sql::BACKLOG)?.query_row([sub.id], |r| r.get(0))?;
         Ok(n.max(0) as u64)
     }
 }

@@ -33,11 +33,7 @@ impl AckId {
             }
             p.parse::<i64>().map_err(|_| bad())
         };
-        let id = AckId {
-            delivery: next()?,
-            msg: next()?,
-            attempt: next()?,
-        };
+        let id = AckId { delivery: next()?, msg: next()?, attempt: next()? };
         if parts.next().is_some() {
             return Err(bad());
         }
@@ -55,13 +51,8 @@ impl AckId {
 pub(super) fn validate_name(kind: &str, name: &str) -> PortResult<()> {
     let ok_len = (3..=255).contains(&name.len());
     let ok_first = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
-    let ok_chars = name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-_.~+%".contains(&b));
-    let reserved = name
-        .as_bytes()
-        .get(..4)
-        .is_some_and(|p| p.eq_ignore_ascii_case(b"goog"));
+    let ok_chars = name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~+%".contains(&b));
+    let reserved = name.as_bytes().get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"goog"));
     if ok_len && ok_first && ok_chars && !reserved {
         Ok(())
     } else {

@@ -43,9 +43,7 @@ use self::checkpoint::Checkpointer;
 use self::delivery::DeadLettered;
 use self::ids::AckId;
 use self::store::{after, Store};
-use crate::backends::{
-    Bus, Clock, OutboundMessage, PortError, PortResult, ReceivedMessage, SubscriptionSpec,
-};
+use crate::backends::{Bus, Clock, OutboundMessage, PortError, PortResult, ReceivedMessage, SubscriptionSpec};
 
 /// How often a waiting `pull` re-checks when the clock is virtual (a test may advance it at any time).
 const VIRTUAL_POLL: Duration = Duration::from_millis(5);
@@ -79,9 +77,7 @@ pub struct EmbeddedBus {
 
 impl std::fmt::Debug for EmbeddedBus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmbeddedBus")
-            .field("location", &self.location)
-            .finish_non_exhaustive()
+        f.debug_struct("EmbeddedBus").field("location", &self.location).finish_non_exhaustive()
     }
 }
 
@@ -91,22 +87,12 @@ impl EmbeddedBus {
         let conn = schema::open_file(path)?;
         let checkpointer = Checkpointer::start(path)?;
         tracing::debug!(path = %path.display(), "embedded bus opened");
-        Ok(Self::with_connection(
-            conn,
-            clock,
-            path.display().to_string(),
-            Some(checkpointer),
-        ))
+        Ok(Self::with_connection(conn, clock, path.display().to_string(), Some(checkpointer)))
     }
 
     /// A private bus in memory: same semantics, nothing survives the value.
     pub fn in_memory(clock: Arc<dyn Clock>) -> PortResult<Self> {
-        Ok(Self::with_connection(
-            schema::open_memory()?,
-            clock,
-            ":memory:".into(),
-            None,
-        ))
+        Ok(Self::with_connection(schema::open_memory()?, clock, ":memory:".into(), None))
     }
 
     fn with_connection(
@@ -125,11 +111,7 @@ impl EmbeddedBus {
     }
 
     fn waker(&self, subscription: &str) -> Arc<Notify> {
-        self.wakers
-            .lock()
-            .entry(subscription.to_string())
-            .or_default()
-            .clone()
+        self.wakers.lock().entry(subscription.to_string()).or_default().clone()
     }
 
     /// Wake the pullers waiting on these subscriptions (they re-check at once).
@@ -146,11 +128,7 @@ impl EmbeddedBus {
     }
 
     /// One non-waiting pull attempt.
-    fn try_pull(
-        &self,
-        subscription: &str,
-        max: usize,
-    ) -> PortResult<(Vec<ReceivedMessage>, Option<i64>)> {
+    fn try_pull(&self, subscription: &str, max: usize) -> PortResult<(Vec<ReceivedMessage>, Option<i64>)> {
         let now = self.clock.now_ms();
         let pulled = self.store.lock().pull(subscription, max, now)?;
         self.wake(&pulled.woken);
@@ -204,23 +182,14 @@ impl Bus for EmbeddedBus {
         self.store.lock().list_subscriptions()
     }
 
-    async fn publish(
-        &self,
-        topic: &str,
-        messages: Vec<OutboundMessage>,
-    ) -> PortResult<Vec<String>> {
+    async fn publish(&self, topic: &str, messages: Vec<OutboundMessage>) -> PortResult<Vec<String>> {
         let now = self.clock.now_ms();
         let (ids, woken) = self.store.lock().publish(topic, &messages, now)?;
         self.wake(&woken);
         Ok(ids)
     }
 
-    async fn pull(
-        &self,
-        subscription: &str,
-        max: usize,
-        wait: Duration,
-    ) -> PortResult<Vec<ReceivedMessage>> {
+    async fn pull(&self, subscription: &str, max: usize, wait: Duration) -> PortResult<Vec<ReceivedMessage>> {
         if max == 0 {
             return Err(PortError::Invalid("pull of 0 messages".into()));
         }
@@ -262,36 +231,19 @@ impl Bus for EmbeddedBus {
         Ok(())
     }
 
-    async fn nack(
-        &self,
-        subscription: &str,
-        ack_ids: &[String],
-        delay: Duration,
-    ) -> PortResult<()> {
+    async fn nack(&self, subscription: &str, ack_ids: &[String], delay: Duration) -> PortResult<()> {
         self.modify_ack_deadline(subscription, ack_ids, delay).await
     }
 
-    async fn modify_ack_deadline(
-        &self,
-        subscription: &str,
-        ack_ids: &[String],
-        deadline: Duration,
-    ) -> PortResult<()> {
+    async fn modify_ack_deadline(&self, subscription: &str, ack_ids: &[String], deadline: Duration) -> PortResult<()> {
         let ids = AckId::parse_all(ack_ids)?;
         if ids.is_empty() {
             return Ok(());
         }
         let visible_at = after(self.clock.now_ms(), deadline);
-        let stale = self
-            .store
-            .lock()
-            .set_visibility(subscription, &ids, visible_at)?;
+        let stale = self.store.lock().set_visibility(subscription, &ids, visible_at)?;
         if stale > 0 {
-            tracing::debug!(
-                subscription,
-                stale,
-                "stale ack ids ignored on deadline change"
-            );
+            tracing::debug!(subscription, stale, "stale ack ids ignored on deadline change");
         }
         // Waiting pullers recompute when to look again (or take the message now, for a zero deadline).
         self.wake(&[subscription]);
@@ -301,10 +253,7 @@ impl Bus for EmbeddedBus {
     async fn dead_letter(&self, subscription: &str, ack_id: &str, reason: &str) -> PortResult<()> {
         let id = AckId::parse(ack_id)?;
         let now = self.clock.now_ms();
-        let (outcome, woken) = self
-            .store
-            .lock()
-            .dead_letter(subscription, id, reason, now)?;
+        let (outcome, woken) = self.store.lock().dead_letter(subscription, id, reason, now)?;
         self.wake(&woken);
         match outcome {
             DeadLettered::Moved => {

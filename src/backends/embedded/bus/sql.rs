@@ -11,11 +11,9 @@ macro_rules! row_columns {
     };
 }
 
-pub(super) const SUBSCRIBERS: &str =
-    "SELECT id, name, ordering FROM subscriptions WHERE topic = ?1";
+pub(super) const SUBSCRIBERS: &str = "SELECT id, name, ordering FROM subscriptions WHERE topic = ?1";
 
-pub(super) const NEXT_MSG_IDS: &str =
-    "UPDATE meta SET value = value + ?1 WHERE key = 'last_msg_id' RETURNING value";
+pub(super) const NEXT_MSG_IDS: &str = "UPDATE meta SET value = value + ?1 WHERE key = 'last_msg_id' RETURNING value";
 
 /// Whether the (subscription, ordering key) already has an unacked delivery.
 pub(super) const KEY_BUSY: &str =
@@ -32,8 +30,7 @@ pub(super) const RELEASE_KEY: &str = "UPDATE deliveries SET visible_at = ?1 WHER
 
 pub(super) const DELETE_ONE: &str = "DELETE FROM deliveries WHERE id = ?1";
 
-pub(super) const ROW_BY_ID: &str =
-    concat!("SELECT ", row_columns!(), " FROM deliveries WHERE id = ?1");
+pub(super) const ROW_BY_ID: &str = concat!("SELECT ", row_columns!(), " FROM deliveries WHERE id = ?1");
 
 pub(super) const ROW_BY_ACK_ID: &str = concat!(
     "SELECT ",
@@ -42,8 +39,7 @@ pub(super) const ROW_BY_ACK_ID: &str = concat!(
 );
 
 /// The next deliverable deliveries of a subscription, in delivery order (covered by `deliveries_ready`).
-pub(super) const READY: &str =
-    "SELECT id, attempts FROM deliveries WHERE sub_id = ?1 AND visible_at <= ?2 \
+pub(super) const READY: &str = "SELECT id, attempts FROM deliveries WHERE sub_id = ?1 AND visible_at <= ?2 \
      ORDER BY visible_at, msg_id LIMIT ?3";
 
 /// Lease the deliveries whose row ids are in the JSON array `?2` until `?1`.
@@ -56,8 +52,7 @@ pub(super) const LEASE: &str = concat!(
 pub(super) const NEXT_VISIBLE: &str = "SELECT min(visible_at) FROM deliveries WHERE sub_id = ?1";
 
 /// Delete the current deliveries named by the JSON array of `[delivery, msg, attempt]` in `?2`.
-pub(super) const ACK: &str =
-    "DELETE FROM deliveries WHERE id IN (SELECT d.id FROM json_each(?2) AS j \
+pub(super) const ACK: &str = "DELETE FROM deliveries WHERE id IN (SELECT d.id FROM json_each(?2) AS j \
      CROSS JOIN deliveries AS d ON d.id = j.value ->> 0 \
      WHERE d.sub_id = ?1 AND d.msg_id = j.value ->> 1 AND d.attempts = j.value ->> 2) \
      RETURNING ordering_key";
@@ -67,11 +62,8 @@ pub(super) const SET_VISIBILITY: &str = "UPDATE deliveries SET visible_at = ?1 W
      (SELECT d.id FROM json_each(?2) AS j CROSS JOIN deliveries AS d ON d.id = j.value ->> 0 \
      WHERE d.sub_id = ?3 AND d.msg_id = j.value ->> 1 AND d.attempts = j.value ->> 2 AND d.visible_at < ?4)";
 
-pub(super) const PEEK: &str = concat!(
-    "SELECT ",
-    row_columns!(),
-    " FROM deliveries WHERE sub_id = ?1 ORDER BY visible_at, msg_id LIMIT ?2"
-);
+pub(super) const PEEK: &str =
+    concat!("SELECT ", row_columns!(), " FROM deliveries WHERE sub_id = ?1 ORDER BY visible_at, msg_id LIMIT ?2");
 
 pub(super) const BACKLOG: &str = "SELECT count(*) FROM deliveries WHERE sub_id = ?1";
 

@@ -32,22 +32,17 @@ pub(super) struct Store {
 
 /// Milliseconds of a duration, saturating (never negative, never reaching [`super::schema::BLOCKED`]).
 pub(super) fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis())
-        .unwrap_or(i64::MAX / 4)
-        .min(i64::MAX / 4)
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4).min(i64::MAX / 4)
 }
 
 /// `now + d` in clock milliseconds, kept strictly below [`super::schema::BLOCKED`].
 pub(super) fn after(now: i64, d: Duration) -> i64 {
-    now.saturating_add(millis(d))
-        .min(super::schema::BLOCKED - 1)
+    now.saturating_add(millis(d)).min(super::schema::BLOCKED - 1)
 }
 
 impl Store {
     pub(super) fn write_tx(&mut self) -> PortResult<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
     pub(super) fn ensure_topic(&mut self, name: &str, now: i64) -> PortResult<()> {
@@ -59,12 +54,8 @@ impl Store {
     }
 
     pub(super) fn list_topics(&mut self) -> PortResult<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT name FROM topics ORDER BY name")?;
-        let names = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
+        let mut stmt = self.conn.prepare_cached("SELECT name FROM topics ORDER BY name")?;
+        let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok(names)
     }
 
@@ -76,16 +67,10 @@ impl Store {
         }
         let ack_deadline_ms = millis(spec.ack_deadline);
         if ack_deadline_ms < 1 {
-            return Err(PortError::Invalid(format!(
-                "subscription {}: ack_deadline must be >= 1 ms",
-                spec.name
-            )));
+            return Err(PortError::Invalid(format!("subscription {}: ack_deadline must be >= 1 ms", spec.name)));
         }
         if spec.max_delivery_attempts < 1 {
-            return Err(PortError::Invalid(format!(
-                "subscription {}: max_delivery_attempts must be >= 1",
-                spec.name
-            )));
+            return Err(PortError::Invalid(format!("subscription {}: max_delivery_attempts must be >= 1", spec.name)));
         }
         let tx = self.write_tx()?;
         require_topic(&tx, &spec.topic)?;
@@ -135,11 +120,8 @@ impl Store {
     pub(super) fn delete_subscription(&mut self, name: &str) -> PortResult<u64> {
         let tx = self.write_tx()?;
         let sub = subscription(&tx, name)?;
-        let dropped = tx
-            .prepare_cached("DELETE FROM deliveries WHERE sub_id = ?1")?
-            .execute([sub.id])?;
-        tx.prepare_cached("DELETE FROM subscriptions WHERE id = ?1")?
-            .execute([sub.id])?;
+        let dropped = tx.prepare_cached("DELETE FROM deliveries WHERE sub_id = ?1")?.execute([sub.id])?;
+        tx.prepare_cached("DELETE FROM subscriptions WHERE id = ?1")?.execute([sub.id])?;
         tx.commit()?;
         Ok(dropped as u64)
     }
@@ -165,8 +147,7 @@ impl Store {
 
 /// The subscription named `name`, or `NotFound`.
 pub(super) fn subscription(conn: &Connection, name: &str) -> PortResult<SubRow> {
-    find_subscription(conn, name)?
-        .ok_or_else(|| PortError::NotFound(format!("subscription {name}")))
+    find_subscription(conn, name)?.ok_or_else(|| PortError::NotFound(format!("subscription {name}")))
 }
 
 fn find_subscription(conn: &Connection, name: &str) -> PortResult<Option<SubRow>> {
@@ -192,9 +173,7 @@ fn find_subscription(conn: &Connection, name: &str) -> PortResult<Option<SubRow>
 
 /// `NotFound` unless the topic exists.
 pub(super) fn require_topic(conn: &Connection, topic: &str) -> PortResult<()> {
-    let found = conn
-        .prepare_cached("SELECT 1 FROM topics WHERE name = ?1")?
-        .query_row([topic], |_| Ok(()))
-        .optional()?;
+    let found =
+        conn.prepare_cached("SELECT 1 FROM topics WHERE name = ?1")?.query_row([topic], |_| Ok(())).optional()?;
     found.ok_or_else(|| PortError::NotFound(format!("topic {topic}")))
 }

@@ -17,9 +17,7 @@ use crate::backends::{ColumnType, PortError, PortResult, TableRef, TableSchema};
 use crate::domain::Row;
 
 pub(super) fn dataset_name_ok(name: &str) -> bool {
-    sqlite_util::is_ident(name)
-        && !name.eq_ignore_ascii_case("main")
-        && !name.eq_ignore_ascii_case("temp")
+    sqlite_util::is_ident(name) && !name.eq_ignore_ascii_case("main") && !name.eq_ignore_ascii_case("temp")
 }
 
 pub(super) fn qualified(t: &TableRef) -> String {
@@ -27,28 +25,19 @@ pub(super) fn qualified(t: &TableRef) -> String {
 }
 
 pub(super) fn schema_err(table: &TableRef, detail: impl Into<String>) -> PortError {
-    PortError::Schema {
-        table: table.to_string(),
-        detail: detail.into(),
-    }
+    PortError::Schema { table: table.to_string(), detail: detail.into() }
 }
 
 /// Validate a schema before it becomes a table.
 pub(super) fn check_schema(s: &TableSchema) -> PortResult<()> {
     let t = &s.table;
     if !dataset_name_ok(&t.dataset) {
-        return Err(PortError::Invalid(format!(
-            "dataset name {:?} is not a valid identifier",
-            t.dataset
-        )));
+        return Err(PortError::Invalid(format!("dataset name {:?} is not a valid identifier", t.dataset)));
     }
     check_ident("table", &t.table)?;
     let lower = t.table.to_ascii_lowercase();
     if lower.starts_with("__hoopflow") || lower.starts_with("sqlite_") {
-        return Err(PortError::Invalid(format!(
-            "table name {:?} is reserved",
-            t.table
-        )));
+        return Err(PortError::Invalid(format!("table name {:?} is reserved", t.table)));
     }
     if s.columns.is_empty() {
         return Err(PortError::Invalid(format!("table {t} has no columns")));
@@ -57,28 +46,19 @@ pub(super) fn check_schema(s: &TableSchema) -> PortResult<()> {
     for c in &s.columns {
         check_ident("column", &c.name)?;
         if !seen.insert(c.name.to_ascii_lowercase()) {
-            return Err(PortError::Invalid(format!(
-                "table {t}: duplicate column {}",
-                c.name
-            )));
+            return Err(PortError::Invalid(format!("table {t}: duplicate column {}", c.name)));
         }
     }
     if let Some(p) = &s.partition_by {
         match s.column(p) {
             Some(c) if c.ty == ColumnType::Date => {}
-            _ => {
-                return Err(PortError::Invalid(format!(
-                    "table {t}: partition column {p} must be a DATE column"
-                )))
-            }
+            _ => return Err(PortError::Invalid(format!("table {t}: partition column {p} must be a DATE column"))),
         }
     }
     let mut keys = HashSet::new();
     for k in &s.key {
         if s.column(k).is_none() || !keys.insert(k) {
-            return Err(PortError::Invalid(format!(
-                "table {t}: key column {k} is unknown or repeated"
-            )));
+            return Err(PortError::Invalid(format!("table {t}: key column {k} is unknown or repeated")));
         }
     }
     Ok(())
@@ -95,28 +75,16 @@ pub(super) fn create_sql(s: &TableSchema) -> String {
             format!("{} {}{not_null}", quote(&c.name), c.ty.sqlite_affinity())
         })
         .collect();
-    let mut sql = format!(
-        "CREATE TABLE {} ({}) STRICT;",
-        qualified(t),
-        cols.join(", ")
-    );
+    let mut sql = format!("CREATE TABLE {} ({}) STRICT;", qualified(t), cols.join(", "));
     if !s.key.is_empty() {
         let key: Vec<String> = s.key.iter().map(|k| quote(k)).collect();
         let idx = quote(&format!("__hoopflow_key_{}", t.table));
-        sql += &format!(
-            "CREATE UNIQUE INDEX {ds}.{idx} ON {} ({});",
-            quote(&t.table),
-            key.join(", ")
-        );
+        sql += &format!("CREATE UNIQUE INDEX {ds}.{idx} ON {} ({});", quote(&t.table), key.join(", "));
     }
     if let Some(p) = &s.partition_by {
         if s.key.first() != Some(p) {
             let idx = quote(&format!("__hoopflow_part_{}", t.table));
-            sql += &format!(
-                "CREATE INDEX {ds}.{idx} ON {} ({});",
-                quote(&t.table),
-                quote(p)
-            );
+            sql += &format!("CREATE INDEX {ds}.{idx} ON {} ({});", quote(&t.table), quote(p));
         }
     }
     sql
@@ -128,22 +96,13 @@ pub(super) fn schema_diff(have: &TableSchema, want: &TableSchema) -> String {
         s.columns
             .iter()
             .map(|c| {
-                format!(
-                    "{} {}{}",
-                    c.name,
-                    sqlite_util::type_name(c.ty),
-                    if c.nullable { "" } else { " NOT NULL" }
-                )
+                format!("{} {}{}", c.name, sqlite_util::type_name(c.ty), if c.nullable { "" } else { " NOT NULL" })
             })
             .collect()
     };
     let (h, w) = (show(have), show(want));
     if h != w {
-        let at = h
-            .iter()
-            .zip(&w)
-            .position(|(a, b)| a != b)
-            .unwrap_or(h.len().min(w.len()));
+        let at = h.iter().zip(&w).position(|(a, b)| a != b).unwrap_or(h.len().min(w.len()));
         return format!(
             "existing table has another schema: column {} is {:?}, requested {:?}",
             at + 1,
@@ -152,15 +111,9 @@ pub(super) fn schema_diff(have: &TableSchema, want: &TableSchema) -> String {
         );
     }
     if have.partition_by != want.partition_by {
-        return format!(
-            "existing table is partitioned by {:?}, requested {:?}",
-            have.partition_by, want.partition_by
-        );
+        return format!("existing table is partitioned by {:?}, requested {:?}", have.partition_by, want.partition_by);
     }
-    format!(
-        "existing table is keyed by {:?}, requested {:?}",
-        have.key, want.key
-    )
+    format!("existing table is keyed by {:?}, requested {:?}", have.key, want.key)
 }
 
 /// Validates rows against a schema and lays their values out in column order.
@@ -171,20 +124,12 @@ pub(super) struct Binder<'s> {
 
 impl<'s> Binder<'s> {
     pub(super) fn new(schema: &'s TableSchema) -> Self {
-        let index = schema
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.name.as_str(), i))
-            .collect();
+        let index = schema.columns.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
         Binder { schema, index }
     }
 
     fn position(&self, col: &str) -> PortResult<usize> {
-        self.index
-            .get(col)
-            .copied()
-            .ok_or_else(|| schema_err(&self.schema.table, format!("unknown column {col}")))
+        self.index.get(col).copied().ok_or_else(|| schema_err(&self.schema.table, format!("unknown column {col}")))
     }
 
     /// Fill `out` with `row`'s cells in schema column order.
@@ -214,21 +159,12 @@ impl<'s> Binder<'s> {
 }
 
 pub(super) fn column_list(s: &TableSchema) -> String {
-    s.columns
-        .iter()
-        .map(|c| quote(&c.name))
-        .collect::<Vec<_>>()
-        .join(", ")
+    s.columns.iter().map(|c| quote(&c.name)).collect::<Vec<_>>().join(", ")
 }
 
 pub(super) fn insert_sql(s: &TableSchema, upsert: bool) -> String {
     let marks: Vec<String> = (1..=s.columns.len()).map(|i| format!("?{i}")).collect();
-    let mut sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        qualified(&s.table),
-        column_list(s),
-        marks.join(", ")
-    );
+    let mut sql = format!("INSERT INTO {} ({}) VALUES ({})", qualified(&s.table), column_list(s), marks.join(", "));
     if upsert {
         let key: Vec<String> = s.key.iter().map(|k| quote(k)).collect();
         let set: Vec<String> = s
@@ -238,11 +174,7 @@ pub(super) fn insert_sql(s: &TableSchema, upsert: bool) -> String {
             .map(|c| format!("{0} = excluded.{0}", quote(&c.name)))
             .collect();
         sql += &format!(" ON CONFLICT ({}) DO ", key.join(", "));
-        sql += &if set.is_empty() {
-            "NOTHING".to_string()
-        } else {
-            format!("UPDATE SET {}", set.join(", "))
-        };
+        sql += &if set.is_empty() { "NOTHING".to_string() } else { format!("UPDATE SET {}", set.join(", ")) };
     }
     sql
 }
@@ -256,7 +188,5 @@ pub(super) fn read_row(s: &TableSchema, r: &rusqlite::Row<'_>) -> PortResult<Row
 }
 
 pub(super) fn partition_of(s: &TableSchema) -> PortResult<&str> {
-    s.partition_by
-        .as_deref()
-        .ok_or_else(|| PortError::Invalid(format!("table {} has no partition column", s.table)))
+    s.partition_by.as_deref().ok_or_else(|| PortError::Invalid(format!("table {} has no partition column", s.table)))
 }
