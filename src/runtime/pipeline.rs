@@ -105,7 +105,7 @@ impl Pipeline {
     ) -> Result<Pipeline, PortError> {
         let (topology, left_out) = effective_topology(topology, &registry);
         if !left_out.is_empty() {
-            tracing::warn!(count = left_out.len(), processors = ?left_out, "declared processors not runnable in this build, left out of every quorum");
+            tracing::info!(count = left_out.len(), processors = ?left_out, "declared processors not runnable in this build, left out of every quorum");
         }
         let topology = Arc::new(topology);
         infra::apply(&backends, &topology, &registry).await?;
