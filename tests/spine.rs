@@ -83,6 +83,10 @@ async fn a_date_flows_through_every_phase_exactly_once_with_every_message_delive
     let marker = b.state.get("phase3_triggers", "2025-01-15__phase3_to_phase4").await.unwrap().unwrap();
     assert_eq!(marker["published"], true);
     assert_eq!(p.backlog().await, 0);
+    let prom = p.metrics.render_prometheus();
+    assert!(prom.contains("hoopflow_actor_processed_total{kind=\"processor_host\",actor=\"combo-0\"} 1"), "{prom}");
+    assert!(prom.contains("hoopflow_actor_mailbox_depth{kind=\"processor_host\",actor=\"raw_a-0\"} 0"));
+    assert!(prom.contains("hoopflow_ack_latency_seconds_count{kind=\"bridge\",actor=\"bridge-raw\"} 4"), "{prom}");
 }
 
 #[actix::test]

@@ -101,6 +101,9 @@ pub async fn run_dates(home_dir: &Path, t: &Topology, plan: Plan) -> anyhow::Res
     pipeline.wait_idle(Duration::from_millis(100), Duration::from_secs(600)).await;
     pipeline.shutdown().await;
     pb.finish_and_clear();
+    let prom = home_dir.join("metrics.prom");
+    std::fs::write(&prom, pipeline.metrics.render_prometheus())?;
+    println!("actor metrics (Prometheus text): {}", prom.display());
     summary(&b, &pipeline, plan.from, plan.to, files, started.elapsed()).await
 }
 
