@@ -178,6 +178,14 @@ async fn malformed_envelopes_are_dead_lettered_with_a_reason_and_the_pipeline_ke
     {
         assert!(reasons[i].contains(want), "reason {i} `{}` lacks `{want}`", reasons[i]);
     }
+    // `dlq replay` sends them back to their source topic; still malformed, they come back with the mark.
+    hoopflow::cli::dlq::run(dir.path(), &topology(), hoopflow::cli::DlqAction::Replay { topic: None, id: None })
+        .await
+        .unwrap();
+    assert!(p.wait_idle(Duration::from_millis(300), Duration::from_secs(30)).await);
+    let again = b.bus.peek(&dlq_subscription("nba-phase1-scrapers-complete"), 100).await.unwrap();
+    assert_eq!(again.len(), n);
+    assert!(again.iter().all(|m| m.attributes.contains_key("replayed_from")));
     // The good files of the same date went all the way through.
     let combo = b.warehouse.read_date(&TableRef::new("nba_precompute", "combo"), date()).await.unwrap();
     assert_eq!(combo[0].i64_of("total"), Some(expected_total(date())));
