@@ -215,3 +215,20 @@ async fn a_panicking_processor_is_restarted_retried_by_policy_then_dead_lettered
     let combo = b.warehouse.read_date(&TableRef::new("nba_precompute", "combo"), d2).await.unwrap();
     assert_eq!(combo[0].i64_of("total"), Some(expected_total(d2)));
 }
+
+#[actix::test]
+async fn a_legacy_orchestrator_trigger_starts_the_processors_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = backends(dir.path(), Arc::new(SystemClock));
+    let c = Counters::default();
+    let _p = Pipeline::start(b.clone(), &topology(), registry(&c, Duration::ZERO), fast()).await.unwrap();
+    let legacy = r#"{"game_date": "2025-01-15", "correlation_id": "corr-legacy", "trigger_source": "orchestrator",
+        "triggered_by": "phase3_to_phase4_orchestrator", "expected_processors": ["combo"],
+        "timestamp": "2025-01-16T06:00:00Z"}"#;
+    b.bus.publish("nba-phase4-trigger", vec![OutboundMessage::new(legacy.as_bytes().to_vec())]).await.unwrap();
+    // No Phase 3 output exists, so combo runs and reports its inputs as not yet available.
+    let claim = poll(|| async { b.state.get("run_claims", "combo__2025-01-15").await.unwrap() }).await;
+    assert_eq!(claim["state"], "not_yet_available");
+    assert_eq!(claim["correlation_id"], "corr-legacy");
+    assert!(c.combo.load(Ordering::SeqCst) == 0, "compute must not run without its dependencies");
+}

@@ -98,9 +98,10 @@ impl BridgeCore {
                 to.send(PhaseComplete { origin, phase: *phase, processor, status: msg.status, record_count }).await
             }
             RouteTarget::PhaseTrigger(to) => {
-                let processors: Vec<String> = msg
-                    .metadata
-                    .get("processors")
+                // Our trackers name `processors`; the original orchestrators' triggers `expected_processors`.
+                let processors: Vec<String> = ["processors", "expected_processors"]
+                    .iter()
+                    .find_map(|k| msg.metadata.get(*k))
                     .and_then(|v| v.as_array())
                     .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
                     .unwrap_or_default();

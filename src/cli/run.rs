@@ -63,7 +63,7 @@ fn progress(n: u64) -> ProgressBar {
     pb
 }
 
-/// Run the plan; returns the pipeline's wall time.
+/// Run the plan: land each date's objects, wait for the actors to settle, print a summary.
 pub async fn run_dates(home_dir: &Path, t: &Topology, plan: Plan) -> anyhow::Result<()> {
     if plan.to < plan.from {
         anyhow::bail!("--to {} is before --from {}", plan.to, plan.from);

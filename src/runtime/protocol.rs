@@ -155,7 +155,8 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
                 b.warehouse.read_range(&table, date.add_days(-w), date.pred()).await
             }
             DependencyCheck::Exists => {
-                b.warehouse.count(&table).await.map(|n| vec![Default::default(); n.min(1) as usize])
+                // Only the count matters: stand in placeholder rows up to the required minimum.
+                b.warehouse.count(&table).await.map(|n| vec![Default::default(); n.min(dep.min_rows) as usize])
             }
         };
         let rows = match rows {

@@ -15,7 +15,6 @@ pub mod quorum;
 
 use std::sync::Arc;
 
-use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -270,7 +269,6 @@ impl TrackerCore {
         stage: &str,
         g: impl Fn(&mut StageState) + Send + Sync,
     ) -> Result<(), PortError> {
-        let applied = Mutex::new(false);
         let f = |cur: Option<&Value>| {
             let mut d: TrackerDoc = cur.and_then(|v| serde_json::from_value(v.clone()).ok())?;
             let s = d.stages.entry(stage.to_string()).or_default();
@@ -279,7 +277,6 @@ impl TrackerCore {
             if *s == before {
                 return None;
             }
-            *applied.lock() = true;
             serde_json::to_value(d).ok()
         };
         self.state.update(&self.decl.collection, &date.to_string(), &f).await?;
