@@ -211,6 +211,16 @@ pub trait Warehouse: Send + Sync {
     /// Atomically replace every row of `table` whose partition column equals `date`; returns the row count
     /// read back after the write.
     async fn replace_partition(&self, table: &TableRef, date: SlateDate, rows: Vec<Row>) -> PortResult<u64>;
+    /// Atomically replace the slice of `date`'s partition whose `scope` columns equal the given values (e.g.
+    /// one game's rows, or every row loaded from one landing object); rows outside the slice are untouched.
+    /// Every new row must lie in the slice. Returns the slice's row count read back after the write.
+    async fn replace_slice(
+        &self,
+        table: &TableRef,
+        date: SlateDate,
+        scope: &[(String, Value)],
+        rows: Vec<Row>,
+    ) -> PortResult<u64>;
     /// Insert or replace rows by the schema's key; returns how many rows now exist for the given keys.
     async fn upsert(&self, table: &TableRef, rows: Vec<Row>) -> PortResult<u64>;
     async fn read_date(&self, table: &TableRef, date: SlateDate) -> PortResult<Vec<Row>>;

@@ -49,6 +49,9 @@ pub struct ProcessorInput {
 pub enum TableWrite {
     /// Replace the whole (table, date) partition.
     ReplacePartition { table: TableRef, date: SlateDate, rows: Vec<Row> },
+    /// Replace the slice of the (table, date) partition whose `scope` columns hold the given values: one
+    /// game's rows, or every row loaded from one landing object (`source_file_path`).
+    ReplaceSlice { table: TableRef, date: SlateDate, scope: Vec<(String, serde_json::Value)>, rows: Vec<Row> },
     /// Keyed upsert.
     Upsert { table: TableRef, rows: Vec<Row> },
 }
@@ -56,12 +59,16 @@ pub enum TableWrite {
 impl TableWrite {
     pub fn table(&self) -> &TableRef {
         match self {
-            TableWrite::ReplacePartition { table, .. } | TableWrite::Upsert { table, .. } => table,
+            TableWrite::ReplacePartition { table, .. }
+            | TableWrite::ReplaceSlice { table, .. }
+            | TableWrite::Upsert { table, .. } => table,
         }
     }
     pub fn len(&self) -> usize {
         match self {
-            TableWrite::ReplacePartition { rows, .. } | TableWrite::Upsert { rows, .. } => rows.len(),
+            TableWrite::ReplacePartition { rows, .. }
+            | TableWrite::ReplaceSlice { rows, .. }
+            | TableWrite::Upsert { rows, .. } => rows.len(),
         }
     }
     pub fn is_empty(&self) -> bool {

@@ -232,6 +232,9 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
             TableWrite::ReplacePartition { table, date, rows } => {
                 b.warehouse.replace_partition(&table, date, rows).await
             }
+            TableWrite::ReplaceSlice { table, date, scope, rows } => {
+                b.warehouse.replace_slice(&table, date, &scope, rows).await
+            }
             TableWrite::Upsert { table, rows } => b.warehouse.upsert(&table, rows).await,
         };
         match r {

@@ -128,6 +128,31 @@ pub async fn replace_partition_is_idempotent_and_scoped(w: Arc<dyn Warehouse>) {
     assert_eq!(rows[0]["points"], json!(99));
 }
 
+pub async fn replace_slice_touches_only_its_slice(w: Arc<dyn Warehouse>) {
+    let t = new_table(&w, "slice").await;
+    let d = day("2025-01-15");
+    let g = |id: &str| vec![("game_id".to_string(), json!(id))];
+    let g1 = vec![row("2025-01-15", "g1", "a", 10), row("2025-01-15", "g1", "b", 20)];
+    let g2 = vec![row("2025-01-15", "g2", "c", 30)];
+    assert_eq!(w.replace_slice(&t, d, &g("g1"), g1.clone()).await.unwrap(), 2);
+    assert_eq!(w.replace_slice(&t, d, &g("g2"), g2).await.unwrap(), 1);
+    assert_eq!(w.replace_slice(&t, d, &g("g1"), g1).await.unwrap(), 2, "replacing a slice again is idempotent");
+    assert_eq!(w.count_date(&t, d).await.unwrap(), 3, "the other game's slice is untouched");
+    assert_eq!(w.replace_slice(&t, d, &g("g1"), vec![row("2025-01-15", "g1", "z", 5)]).await.unwrap(), 1);
+    let mut got = players(&w.read_date(&t, d).await.unwrap());
+    got.sort();
+    assert_eq!(got, [("2025-01-15".to_string(), "c".to_string()), ("2025-01-15".to_string(), "z".to_string())]);
+    // A row outside the slice (another game, or another date) refuses the whole write.
+    let stray = vec![row("2025-01-15", "g1", "y", 1), row("2025-01-15", "g3", "x", 1)];
+    assert_invalid(w.replace_slice(&t, d, &g("g1"), stray).await, "row outside the slice");
+    let other_day = vec![row("2025-01-16", "g1", "y", 1)];
+    assert_invalid(w.replace_slice(&t, d, &g("g1"), other_day).await, "row of another date");
+    assert_eq!(w.count_date(&t, d).await.unwrap(), 2, "a refused slice write changes nothing");
+    // The same slice key on another date is another slice.
+    assert_eq!(w.replace_slice(&t, day("2025-01-16"), &g("g1"), Vec::new()).await.unwrap(), 0);
+    assert_eq!(w.count(&t).await.unwrap(), 2);
+}
+
 pub async fn replace_partition_with_no_rows_empties_it(w: Arc<dyn Warehouse>) {
     let t = new_table(&w, "replace_empty").await;
     let d = day("2025-02-01");

@@ -288,6 +288,64 @@ impl Warehouse for EmbeddedWarehouse {
         Ok(n)
     }
 
+    async fn replace_slice(
+        &self,
+        table: &TableRef,
+        date: SlateDate,
+        scope: &[(String, Value)],
+        rows: Vec<Row>,
+    ) -> PortResult<u64> {
+        let mut inner = self.inner.lock();
+        let schema = inner.require(table)?;
+        let part = partition_of(&schema)?.to_string();
+        let day = date.to_string();
+        let mut slice = Row::new();
+        slice.insert(part.clone(), Value::String(day.clone()));
+        for (c, v) in scope {
+            if v.is_null() {
+                return Err(PortError::Invalid(format!("{table}: scope column {c} must not be null")));
+            }
+            slice.insert(c.clone(), v.clone());
+        }
+        let binder = Binder::new(&schema);
+        let mut scope_cells = Vec::new();
+        binder.bind_partial(&slice, &mut scope_cells)?;
+        let filter: Vec<String> =
+            scope_cells.iter().enumerate().map(|(i, (c, _))| format!("{} = ?{}", quote(c), i + 1)).collect();
+        let filter = format!("WHERE {}", filter.join(" AND "));
+        let args: Vec<Cell<'_>> = scope_cells.iter().map(|(_, v)| v.clone()).collect();
+        let idx: Vec<usize> =
+            scope_cells.iter().filter_map(|(c, _)| schema.columns.iter().position(|col| col.name == *c)).collect();
+        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(&format!("DELETE FROM {} {filter}", qualified(table)), params_from_iter(args.iter()))?;
+        {
+            let mut stmt = tx.prepare(&insert_sql(&schema, false))?;
+            let mut cells = Vec::with_capacity(schema.columns.len());
+            for row in &rows {
+                binder.bind(row, &mut cells)?;
+                for (k, &i) in idx.iter().enumerate() {
+                    if cells[i] != args[k] {
+                        return Err(PortError::Invalid(format!(
+                            "{table}: every row must lie in the slice {}, got {} = {}",
+                            Value::Object(slice.clone()),
+                            scope_cells[k].0,
+                            row.get(&scope_cells[k].0).map_or_else(|| "no value".to_string(), Value::to_string)
+                        )));
+                    }
+                }
+                stmt.execute(params_from_iter(cells.iter())).map_err(|e| write_err(table, e))?;
+            }
+        }
+        let n: i64 = tx.query_row(
+            &format!("SELECT COUNT(*) FROM {} {filter}", qualified(table)),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        tracing::debug!(table = %table, date = %day, rows = n, "slice replaced");
+        Ok(n.max(0) as u64)
+    }
+
     async fn upsert(&self, table: &TableRef, rows: Vec<Row>) -> PortResult<u64> {
         let mut inner = self.inner.lock();
         let schema = inner.require(table)?;

@@ -132,6 +132,18 @@ impl<'s> Binder<'s> {
         self.index.get(col).copied().ok_or_else(|| schema_err(&self.schema.table, format!("unknown column {col}")))
     }
 
+    /// The cells of the columns `row` names, in the row's order, typed by the schema (for filters).
+    pub(super) fn bind_partial(&self, row: &Row, out: &mut Vec<(String, Cell<'static>)>) -> PortResult<()> {
+        out.clear();
+        for (name, value) in row {
+            let i = self.position(name)?;
+            let cell = to_cell(self.schema.columns[i].ty, value)
+                .map_err(|e| schema_err(&self.schema.table, format!("column {name}: {e}")))?;
+            out.push((name.clone(), cell.into_owned()));
+        }
+        Ok(())
+    }
+
     /// Fill `out` with `row`'s cells in schema column order.
     pub(super) fn bind<'r>(&self, row: &'r Row, out: &mut Vec<Cell<'r>>) -> PortResult<()> {
         let cols = &self.schema.columns;
