@@ -5,11 +5,15 @@
 //! clock (time enters through the `Clock` port).
 
 pub mod identity;
+pub mod names;
 pub mod row;
 pub mod run;
 pub mod slate;
+pub mod teams;
 
 pub use identity::player_lookup;
+pub use names::{Aliases, NameResolver, Resolution};
 pub use row::{Row, RowExt};
 pub use run::{Phase, RunKey, RunMode, RunOutcome, RunState};
 pub use slate::SlateDate;
+pub use teams::team_abbr;

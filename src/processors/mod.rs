@@ -4,6 +4,8 @@
 //! Invariant: `compute` is a deterministic function of its [`ProcessorInput`]; it never reads the clock,
 //! the network or the warehouse. Bad input is a typed [`ProcessorError`], never a panic.
 
+pub mod raw;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -133,5 +135,7 @@ impl ProcessorRegistry {
 
 /// Every processor implemented in this build.
 pub fn builtin_registry() -> ProcessorRegistry {
-    ProcessorRegistry::new()
+    let mut reg = ProcessorRegistry::new();
+    raw::register(&mut reg);
+    reg
 }
