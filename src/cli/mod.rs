@@ -65,6 +65,14 @@ pub enum Command {
         #[arg(long, default_value = "manual backfill")]
         reason: String,
     },
+    /// Land a whole real-data directory (`../shared/data/nba` layout) through the event path, as a backfill
+    /// over every date it covers.
+    Import {
+        dir: PathBuf,
+        /// Last phase to run (2 = raw only).
+        #[arg(long, default_value_t = 2)]
+        through_phase: u8,
+    },
     /// The phase × processor grid of a date.
     Status {
         #[arg(long)]
@@ -147,6 +155,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Backfill { from, to, through_phase, data, reason } => {
             run::run_dates(&cli.home, &topology, run::Plan::backfill(from, to, through_phase, data, reason)).await
         }
+        Command::Import { dir, through_phase } => run::import(&cli.home, &topology, dir, through_phase).await,
         Command::Demo { data, dates } => run::demo(&cli.home, &topology, data, dates).await,
     }
 }

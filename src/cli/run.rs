@@ -78,6 +78,21 @@ pub async fn run_dates(home_dir: &Path, t: &Topology, plan: Plan) -> anyhow::Res
     let pb = progress(dates.len() as u64);
     let plain = pb.is_hidden();
     let mut files = 0usize;
+    let prelude = source.prelude(plan.from, plan.to)?;
+    if !prelude.is_empty() {
+        let how = LandMode {
+            mode: plan.mode,
+            through_phase: plan.through_phase,
+            backfill_reason: plan.reason.clone(),
+            force: plan.force,
+            correlation_id: Some(new_run_id("workflow", b.clock.as_ref())),
+        };
+        for (date, it) in &prelude {
+            announcer.land(&it.scraper, &it.path, &it.data, *date, &how).await?;
+        }
+        files += prelude.len();
+        pipeline.wait_idle(Duration::from_millis(30), Duration::from_secs(600)).await;
+    }
     for date in &dates {
         let items = source.items(*date)?;
         let how = LandMode {
@@ -137,6 +152,15 @@ async fn summary(
     }
     println!("  dead letters: {dead}{}", if dead > 0 { "  (see `hoopflow dlq list`)" } else { "" });
     Ok(())
+}
+
+/// `import DIR`: a backfill over every date the directory covers.
+pub async fn import(home_dir: &Path, t: &Topology, dir: PathBuf, through_phase: u8) -> anyhow::Result<()> {
+    let source = open_source(Some(&dir))?;
+    let (from, to) = source.span().ok_or_else(|| anyhow::anyhow!("{} covers no dates", dir.display()))?;
+    println!("importing {} ({from} → {to}) through phase {through_phase}", dir.display());
+    let reason = format!("import {}", dir.display());
+    run_dates(home_dir, t, Plan::backfill(from, to, through_phase, Some(dir), reason)).await
 }
 
 /// `demo`: a few slate dates end to end, then the grid of the last one.

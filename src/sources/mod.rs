@@ -6,6 +6,10 @@
 //! Invariant: the message is published only after the object is durably landed, and carries the landed
 //! generation, so Phase 2 dedups on the object (path + generation), not on the date.
 
+pub mod csv;
+pub mod formats;
+pub mod replay;
+
 use std::sync::Arc;
 
 use serde_json::json;
@@ -120,14 +124,16 @@ pub trait Source: Send + Sync {
     fn items(&self, date: SlateDate) -> Result<Vec<LandItem>, SourceError>;
     /// The dates it has data for, if bounded.
     fn span(&self) -> Option<(SlateDate, SlateDate)>;
+    /// Objects to land once before a run over `from..=to` (a season schedule), each with its message date.
+    fn prelude(&self, _from: SlateDate, _to: SlateDate) -> Result<Vec<(SlateDate, LandItem)>, SourceError> {
+        Ok(Vec::new())
+    }
 }
 
 /// The Phase 1 source for a run: the replay of a real-data directory, or the built-in season simulator.
 pub fn open_source(data: Option<&std::path::Path>) -> Result<Box<dyn Source>, SourceError> {
     match data {
-        Some(dir) => {
-            Err(SourceError::Io(format!("the replay source for {} is not part of this build yet", dir.display())))
-        }
+        Some(dir) => Ok(Box::new(replay::ReplaySource::open(dir)?)),
         None => Err(SourceError::Io("the season simulator is not part of this build yet".into())),
     }
 }

@@ -119,7 +119,34 @@ pub fn parse(file: &RawFile<'_>) -> Result<BTreeMap<SlateDate, Vec<Row>>, Proces
         let (date, row) = parse_row(file, &c, cells).map_err(|d| bad(file.path, format!("row {i}: {d}")))?;
         out.entry(date).or_default().push(row);
     }
+    for (date, rows) in out.iter_mut() {
+        settle_conflicting_sides(file, *date, rows);
+    }
     Ok(out)
+}
+
+/// A neutral-site game may list both teams as away (or both at home). Such a game gets one id: the later
+/// tricode is taken as the designated home, and neither team's row claims home court.
+fn settle_conflicting_sides(file: &RawFile<'_>, date: SlateDate, rows: &mut [Row]) {
+    let side = |r: &Row, k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut claims: BTreeMap<(String, String), std::collections::BTreeSet<String>> = BTreeMap::new();
+    for r in rows.iter() {
+        let (h, a) = (side(r, "home_team_abbr"), side(r, "away_team_abbr"));
+        let key = if h <= a { (h, a) } else { (a, h) };
+        claims.entry(key).or_default().insert(side(r, "game_id"));
+    }
+    for r in rows.iter_mut() {
+        let (h, a) = (side(r, "home_team_abbr"), side(r, "away_team_abbr"));
+        let key = if h <= a { (h, a) } else { (a, h) };
+        if claims.get(&key).is_some_and(|ids| ids.len() > 1) {
+            let (away, home) = key;
+            r.insert("game_id".into(), json!(standard_game_id(date, &away, &home)));
+            r.insert("home_team_abbr".into(), json!(home));
+            r.insert("away_team_abbr".into(), json!(away));
+            r.insert("is_home".into(), json!(false));
+            stamp(r, file, &HASH_FIELDS);
+        }
+    }
 }
 
 struct Cols {
