@@ -9,6 +9,7 @@
 pub mod csv;
 pub mod formats;
 pub mod replay;
+pub mod simulator;
 
 use std::sync::Arc;
 
@@ -134,6 +135,6 @@ pub trait Source: Send + Sync {
 pub fn open_source(data: Option<&std::path::Path>) -> Result<Box<dyn Source>, SourceError> {
     match data {
         Some(dir) => Ok(Box::new(replay::ReplaySource::open(dir)?)),
-        None => Err(SourceError::Io("the season simulator is not part of this build yet".into())),
+        None => Ok(Box::new(simulator::Simulator::new(simulator::SimConfig::default()))),
     }
 }
