@@ -3,6 +3,7 @@
 //! plain lines otherwise.
 
 pub mod bench;
+pub mod bench_pipeline;
 pub mod dlq;
 pub mod home;
 pub mod run;
@@ -95,10 +96,13 @@ pub enum Command {
     },
     /// Read-only SQL on the embedded warehouse (datasets attach as schemas: `nba_raw.table`); CSV out.
     Query { sql: String },
-    /// Run a benchmark and print `key: value unit` lines (`bus`, `tracker`).
+    /// Run a benchmark and print `key: value unit` lines (`bus`, `tracker`, `raw`).
     Bench {
-        /// `bus` or `tracker`.
+        /// `bus`, `tracker` or `raw` (Phases 1–2 over the 2024-25 season).
         name: String,
+        /// Real data directory for the pipeline benchmarks (default: the simulator).
+        #[arg(long)]
+        data: Option<PathBuf>,
         /// Messages (bus) or completions (tracker).
         #[arg(long)]
         n: Option<usize>,
@@ -148,7 +152,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Status { date, json } => status::status(&cli.home, &topology, date, json).await,
         Command::Trace { correlation_id, json } => status::trace(&cli.home, &correlation_id, json).await,
         Command::Dlq { action } => dlq::run(&cli.home, &topology, action).await,
-        Command::Bench { name, n } => bench::run(&name, n, &topology).await,
+        Command::Bench { name, n, data } => match name.as_str() {
+            "raw" => bench_pipeline::raw(&topology, data.as_deref()).await,
+            _ => bench::run(&name, n, &topology).await,
+        },
         Command::Run { date, data, force } => {
             run::run_dates(&cli.home, &topology, run::Plan::single(date, data, force)).await
         }

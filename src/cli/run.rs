@@ -63,30 +63,51 @@ fn progress(n: u64) -> ProgressBar {
     pb
 }
 
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub objects: usize,
+    pub wall: Duration,
+    /// Rows written by successful runs, per phase.
+    pub rows_by_phase: Vec<(String, u64)>,
+}
+
 /// Run the plan: land each date's objects, wait for the actors to settle, print a summary.
 pub async fn run_dates(home_dir: &Path, t: &Topology, plan: Plan) -> anyhow::Result<()> {
+    let source = open_source(plan.data.as_deref())?;
+    execute(home_dir, t, &plan, source.as_ref(), true).await.map(|_| ())
+}
+
+/// Run the plan over `source`; `show` draws progress and prints the summary.
+pub async fn execute(
+    home_dir: &Path,
+    t: &Topology,
+    plan: &Plan,
+    source: &dyn crate::sources::Source,
+    show: bool,
+) -> anyhow::Result<RunReport> {
     if plan.to < plan.from {
         anyhow::bail!("--to {} is before --from {}", plan.to, plan.from);
     }
-    let source = open_source(plan.data.as_deref())?;
     let b = home::open(home_dir)?;
     let registry = crate::processors::builtin_registry();
     let started = Instant::now();
     let pipeline = Pipeline::start(b.clone(), t, registry, PipelineOptions::default()).await?;
     let announcer = Announcer::new(b.landing.clone(), b.bus.clone(), b.clock.clone());
     let dates: Vec<SlateDate> = SlateDate::range(plan.from, plan.to).collect();
-    let pb = progress(dates.len() as u64);
-    let plain = pb.is_hidden();
+    let pb = if show { progress(dates.len() as u64) } else { ProgressBar::hidden() };
+    let plain = show && pb.is_hidden();
+    let how = |b: &crate::backends::Backends| LandMode {
+        mode: plan.mode,
+        through_phase: plan.through_phase,
+        backfill_reason: plan.reason.clone(),
+        force: plan.force,
+        correlation_id: Some(new_run_id("workflow", b.clock.as_ref())),
+    };
     let mut files = 0usize;
     let prelude = source.prelude(plan.from, plan.to)?;
     if !prelude.is_empty() {
-        let how = LandMode {
-            mode: plan.mode,
-            through_phase: plan.through_phase,
-            backfill_reason: plan.reason.clone(),
-            force: plan.force,
-            correlation_id: Some(new_run_id("workflow", b.clock.as_ref())),
-        };
+        let how = how(&b);
         for (date, it) in &prelude {
             announcer.land(&it.scraper, &it.path, &it.data, *date, &how).await?;
         }
@@ -95,18 +116,12 @@ pub async fn run_dates(home_dir: &Path, t: &Topology, plan: Plan) -> anyhow::Res
     }
     for date in &dates {
         let items = source.items(*date)?;
-        let how = LandMode {
-            mode: plan.mode,
-            through_phase: plan.through_phase,
-            backfill_reason: plan.reason.clone(),
-            force: plan.force,
-            correlation_id: Some(new_run_id("workflow", b.clock.as_ref())),
-        };
+        let how = how(&b);
         for it in &items {
             announcer.land(&it.scraper, &it.path, &it.data, *date, &how).await?;
         }
         files += items.len();
-        pipeline.wait_idle(Duration::from_millis(30), Duration::from_secs(600)).await;
+        pipeline.wait_idle(Duration::from_millis(10), Duration::from_secs(600)).await;
         pb.set_message(format!("{date}: {} objects", items.len()));
         pb.inc(1);
         if plain {
@@ -116,10 +131,34 @@ pub async fn run_dates(home_dir: &Path, t: &Topology, plan: Plan) -> anyhow::Res
     pipeline.wait_idle(Duration::from_millis(100), Duration::from_secs(600)).await;
     pipeline.shutdown().await;
     pb.finish_and_clear();
+    let wall = started.elapsed();
     let prom = home_dir.join("metrics.prom");
     std::fs::write(&prom, pipeline.metrics.render_prometheus())?;
-    println!("actor metrics (Prometheus text): {}", prom.display());
-    summary(&b, &pipeline, plan.from, plan.to, files, started.elapsed()).await
+    let sql = format!(
+        "SELECT phase, COALESCE(SUM(records_processed), 0) FROM {}.{} WHERE status = 'succeeded' \
+         AND data_date BETWEEN '{}' AND '{}' GROUP BY phase ORDER BY phase",
+        history::DATASET,
+        history::TABLE,
+        plan.from,
+        plan.to
+    );
+    let rows_by_phase = b
+        .warehouse
+        .query(&sql)
+        .await?
+        .rows
+        .iter()
+        .map(|r| {
+            let phase = r.first().and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let n = r.get(1).and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))).unwrap_or(0);
+            (phase, n)
+        })
+        .collect();
+    if show {
+        println!("actor metrics (Prometheus text): {}", prom.display());
+        summary(&b, &pipeline, plan.from, plan.to, files, wall).await?;
+    }
+    Ok(RunReport { objects: files, wall, rows_by_phase })
 }
 
 async fn summary(
