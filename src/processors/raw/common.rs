@@ -235,7 +235,7 @@ pub fn round(x: f64, places: i32) -> f64 {
 
 /// An American price from a decimal one (2.0 → +100, 1.5 → -200).
 pub fn american_from_decimal(d: f64) -> Option<i64> {
-    if !(d > 1.0) || !d.is_finite() {
+    if d <= 1.0 || !d.is_finite() {
         return None;
     }
     Some(if d >= 2.0 { ((d - 1.0) * 100.0).round() as i64 } else { (-100.0 / (d - 1.0)).round() as i64 })
@@ -250,6 +250,70 @@ pub fn decimal_from_american(a: f64) -> Option<f64> {
     } else {
         None
     }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+// Shared by the balldontlie / ESPN / Basketball-Reference / BigDataBall processors (added with raw-b).
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/// balldontlie team ids 1..=30 (alphabetical by franchise name); ids above 30 are historic teams.
+const BDL_TEAMS: [&str; 30] = [
+    "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM", "MIA",
+    "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
+];
+
+/// The canonical tricode of a balldontlie team id (never pass these ids to `team_abbr`: NBA.com ids differ).
+pub fn bdl_team_abbr(id: i64) -> Option<&'static str> {
+    usize::try_from(id).ok().and_then(|i| i.checked_sub(1)).and_then(|i| BDL_TEAMS.get(i).copied())
+}
+
+/// The first JSON value after `marker` in a page (ESPN embeds its state as `window['__espnfitt__']={...};`).
+/// Trailing script text after the value is ignored.
+pub fn embedded_json(text: &str, marker: &str) -> Option<Value> {
+    let start = text.find(marker)? + marker.len();
+    let rest = text.get(start..)?;
+    serde_json::Deserializer::from_str(rest).into_iter::<Value>().next()?.ok()
+}
+
+/// The US-Eastern calendar date of a UTC instant (`2024-01-16T03:30Z`, `…:00Z`, `…:00.000Z`, `+00:00`): the
+/// NBA's game date of a tip-off.
+pub fn eastern_date(utc: &str) -> Option<SlateDate> {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    let s = utc.trim();
+    let t: DateTime<Utc> = DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%MZ").ok().map(|n| n.and_utc()))?;
+    Some(SlateDate(t.with_timezone(&chrono_tz::America::New_York).date_naive()))
+}
+
+/// A value or JSON null.
+pub fn opt<T: Into<Value>>(v: Option<T>) -> Value {
+    v.map_or(Value::Null, Into::into)
+}
+
+/// A trimmed, non-empty string.
+pub fn non_blank(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The object of a `json!({...})` literal as a row (anything else gives an empty row).
+pub fn row_of(v: Value) -> Row {
+    match v {
+        Value::Object(m) => m,
+        _ => Row::new(),
+    }
+}
+
+/// The data date of a run: the path's `YYYY-MM-DD` segment, else the run's date, else bad input.
+pub fn data_date(file: &RawFile<'_>, input: &ProcessorInput) -> Result<SlateDate, ProcessorError> {
+    file.path_date().or(input.date).ok_or_else(|| bad(file.path, "no data date: the path has no YYYY-MM-DD segment"))
+}
+
+/// `"41-11"` → (41, 11).
+pub fn win_loss(s: &str) -> Option<(i64, i64)> {
+    let (w, l) = s.trim().split_once('-')?;
+    Some((w.trim().parse().ok()?, l.trim().parse().ok()?))
 }
 
 #[cfg(test)]

@@ -16,10 +16,18 @@ use std::sync::Arc;
 
 use super::ProcessorRegistry;
 
+pub mod bdl_active_players;
+pub mod bdl_boxscores;
+pub mod bdl_injuries;
+pub mod bdl_standings;
 pub mod common;
 pub mod nbac_player_boxscore;
 
 /// Register every raw processor of this build.
 pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
+    reg.register(Arc::new(bdl_boxscores::BdlBoxscores));
+    reg.register(Arc::new(bdl_active_players::BdlActivePlayers));
+    reg.register(Arc::new(bdl_injuries::BdlInjuries));
+    reg.register(Arc::new(bdl_standings::BdlStandings));
 }
