@@ -17,10 +17,12 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::common::{bad, bdl_team_abbr, non_blank, opt, raw_schema, raw_table, row_of, stamp, Obj, RawFile};
+use super::common::{
+    bad, bdl_team_abbr, canonical_lookup, non_blank, opt, raw_schema, raw_table, row_of, stamp, Obj, RawFile,
+};
 use crate::backends::ColumnType as T;
 use crate::backends::TableSchema;
-use crate::domain::{player_lookup, team_abbr, Row, SlateDate};
+use crate::domain::{team_abbr, Row, SlateDate};
 use crate::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 
 pub const TABLE: &str = "bdl_active_players_current";
@@ -79,7 +81,7 @@ fn parse_player(file: &RawFile<'_>, p: &Value, seen: Option<SlateDate>) -> Resul
     let first = non_blank(o.opt_str("first_name"));
     let last = non_blank(o.opt_str("last_name"));
     let name = format!("{} {}", first.unwrap_or(""), last.unwrap_or("")).trim().to_string();
-    let lookup = player_lookup(&name);
+    let lookup = canonical_lookup(&name);
     if lookup.is_empty() {
         return Err(format!("player name {name:?} has no letters"));
     }

@@ -20,12 +20,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::common::{
-    as_i64, bad, non_blank, opt, parse_minutes, raw_schema, raw_table, round, row_of, stamp, Obj, RawFile,
+    as_i64, bad, canonical_lookup, non_blank, opt, parse_minutes, raw_schema, raw_table, round, row_of, stamp, Obj,
+    RawFile,
 };
 use crate::backends::ColumnType as T;
 use crate::backends::TableSchema;
 use crate::domain::identity::standard_game_id;
-use crate::domain::{player_lookup, team_abbr, Row, SlateDate};
+use crate::domain::{team_abbr, Row, SlateDate};
 use crate::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 
 pub const TABLE: &str = "bdl_player_boxscores";
@@ -173,7 +174,7 @@ fn parse_player(file: &RawFile<'_>, pl: &Value, row: &mut Row) -> Result<(), Str
     let first = non_blank(who.opt_str("first_name")).unwrap_or("");
     let last = non_blank(who.opt_str("last_name")).unwrap_or("");
     let name = format!("{first} {last}").trim().to_string();
-    let lookup = player_lookup(&name);
+    let lookup = canonical_lookup(&name);
     if lookup.is_empty() {
         return Err(format!("player name {name:?} has no letters"));
     }

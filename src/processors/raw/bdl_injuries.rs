@@ -21,11 +21,11 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Value};
 
 use super::common::{
-    bad, bdl_team_abbr, data_date, non_blank, opt, raw_schema, raw_table, row_of, stamp, Obj, RawFile,
+    bad, bdl_team_abbr, canonical_lookup, data_date, non_blank, opt, raw_schema, raw_table, row_of, stamp, Obj, RawFile,
 };
 use crate::backends::ColumnType as T;
 use crate::backends::TableSchema;
-use crate::domain::{player_lookup, Row, SlateDate};
+use crate::domain::{Row, SlateDate};
 use crate::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 
 pub const TABLE: &str = "bdl_injuries";
@@ -125,7 +125,7 @@ fn parse_item(file: &RawFile<'_>, item: &Value, scraped: SlateDate) -> Result<Ro
     let name = format!("{} {}", p.opt_str("first_name").unwrap_or(""), p.opt_str("last_name").unwrap_or(""))
         .trim()
         .to_string();
-    let lookup = player_lookup(&name);
+    let lookup = canonical_lookup(&name);
     if lookup.is_empty() {
         return Err(format!("player name {name:?} has no letters"));
     }

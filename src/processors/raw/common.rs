@@ -275,16 +275,24 @@ pub fn embedded_json(text: &str, marker: &str) -> Option<Value> {
     serde_json::Deserializer::from_str(rest).into_iter::<Value>().next()?.ok()
 }
 
-/// The US-Eastern calendar date of a UTC instant (`2024-01-16T03:30Z`, `…:00Z`, `…:00.000Z`, `+00:00`): the
-/// NBA's game date of a tip-off.
-pub fn eastern_date(utc: &str) -> Option<SlateDate> {
+/// A UTC instant as ESPN and balldontlie write it (`2024-01-16T03:30Z`, `…:00Z`, `…:00.000Z`, `+00:00`).
+pub fn parse_utc(utc: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     use chrono::{DateTime, NaiveDateTime, Utc};
     let s = utc.trim();
-    let t: DateTime<Utc> = DateTime::parse_from_rfc3339(s)
+    DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .ok()
-        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%MZ").ok().map(|n| n.and_utc()))?;
-    Some(SlateDate(t.with_timezone(&chrono_tz::America::New_York).date_naive()))
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%MZ").ok().map(|n| n.and_utc()))
+}
+
+/// The RFC 3339 text of a UTC instant (the warehouse's TIMESTAMP form).
+pub fn utc_rfc3339(utc: &str) -> Option<String> {
+    parse_utc(utc).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// The US-Eastern calendar date of a UTC instant: the NBA's game date of a tip-off.
+pub fn eastern_date(utc: &str) -> Option<SlateDate> {
+    parse_utc(utc).map(|t| SlateDate(t.with_timezone(&chrono_tz::America::New_York).date_naive()))
 }
 
 /// A value or JSON null.
@@ -314,6 +322,15 @@ pub fn data_date(file: &RawFile<'_>, input: &ProcessorInput) -> Result<SlateDate
 pub fn win_loss(s: &str) -> Option<(i64, i64)> {
     let (w, l) = s.trim().split_once('-')?;
     Some((w.trim().parse().ok()?, l.trim().parse().ok()?))
+}
+
+/// A source's display name as the canonical `player_lookup`: folded by `player_lookup`, then mapped through the
+/// built-in alias table (`config/player_aliases.csv`). A raw file knows no player list, so suffix matching is
+/// left to the resolver downstream.
+pub fn canonical_lookup(name: &str) -> String {
+    use crate::domain::{Aliases, NameResolver};
+    static RESOLVER: std::sync::OnceLock<NameResolver> = std::sync::OnceLock::new();
+    RESOLVER.get_or_init(|| NameResolver::aliases_only(Aliases::builtin())).resolve(name).lookup().to_string()
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ pub mod bdl_boxscores;
 pub mod bdl_injuries;
 pub mod bdl_standings;
 pub mod common;
+pub mod espn_boxscore;
+pub mod espn_scoreboard;
 pub mod nbac_player_boxscore;
 
 /// Register every raw processor of this build.
@@ -30,4 +32,6 @@ pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(bdl_active_players::BdlActivePlayers));
     reg.register(Arc::new(bdl_injuries::BdlInjuries));
     reg.register(Arc::new(bdl_standings::BdlStandings));
+    reg.register(Arc::new(espn_boxscore::EspnBoxscore));
+    reg.register(Arc::new(espn_scoreboard::EspnScoreboard));
 }
