@@ -701,3 +701,69 @@ async fn basketball_ref_roster_sample() {
     let empty = run(&p, path, br_sample(&[]));
     assert!(empty.writes.is_empty() && empty.no_data_reason.is_some());
 }
+
+// ── robustness: foreign and cut captures ─────────────────────────────────────────────────────────────────────
+
+/// Every processor with every other processor's capture, and its own capture cut at many points: the result
+/// is a `BadInput` (or, for a cut that happens to fall on a record boundary, rows) — never a panic or another
+/// error kind.
+#[test]
+fn foreign_and_cut_captures_are_bad_input_never_a_panic() {
+    let own: [(&dyn Processor, &str, &str); 8] = [
+        (&bdl_boxscores::BdlBoxscores, "bdl_box_scores/raw_7a649e12.json", BDL_BOX_2024),
+        (
+            &bdl_active_players::BdlActivePlayers,
+            "bdl_active_players/raw_ac3e7bd3.json",
+            "ball-dont-lie/active-players/2025-06-19/a.json",
+        ),
+        (&bdl_injuries::BdlInjuries, "bdl_injuries/raw_49fd60fb.json", "ball-dont-lie/injuries/2025-07-15/a.json"),
+        (
+            &bdl_standings::BdlStandings,
+            "bdl_standings/raw_395a0451.json",
+            "ball-dont-lie/standings/2024-25/2025-04-14/a.json",
+        ),
+        (&espn_boxscore::EspnBoxscore, "espn_game_boxscore/raw_6f34c64b.html.gz", ESPN_BOX_PATH),
+        (&espn_scoreboard::EspnScoreboard, "espn_scoreboard_api/raw_92de7c9a.json", ESPN_SB_PATH),
+        (&espn_team_roster::EspnTeamRoster, "espn_roster/raw_bos.html.gz", "espn/rosters/2025-06-19/team_BOS/a.json"),
+        (&big_data_ball_pbp::BigDataBallPbp, "bigdataball_pbp/raw_746cfbef.csv", BDB_PATH),
+    ];
+    let mut captures = Vec::new();
+    for (_, rel, _) in &own {
+        let Some(data) = shared::fixture(rel) else { return };
+        captures.push((*rel, data));
+    }
+    let Some(api) = shared::fixture("espn_roster_api/raw_2.json") else { return };
+    captures.push(("espn_roster_api/raw_2.json", api));
+    // The ESPN roster API is the other accepted shape of espn_team_roster.
+    let legit = |name: &str, rel: &str| name == "espn_team_roster" && rel.starts_with("espn_roster_api/");
+    let ok_or_bad = |r: &Result<ProcessorOutput, ProcessorError>| r.is_ok() || is_bad(r.clone());
+    for (p, own_rel, path) in &own {
+        for (rel, data) in &captures {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.compute(&input(path, data.clone()))))
+                .unwrap_or_else(|_| panic!("{} panicked on {rel}", p.name()));
+            if rel != own_rel && !legit(p.name(), rel) {
+                assert!(is_bad(r.clone()), "{} on foreign {rel}: {:?}", p.name(), r.map(|o| o.writes.len()));
+            }
+            assert!(ok_or_bad(&r), "{} on {rel}", p.name());
+        }
+        let (_, data) = captures.iter().find(|(r, _)| r == own_rel).unwrap();
+        let plain = if data.starts_with(&[0x1f, 0x8b]) { gunzip(data) } else { data.clone() };
+        for k in 1..40 {
+            let cut = plain.len() * k / 40;
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                p.compute(&input(path, plain[..cut].to_vec()))
+            }))
+            .unwrap_or_else(|_| panic!("{} panicked on {own_rel} cut at {cut}", p.name()));
+            assert!(ok_or_bad(&r), "{} on {own_rel} cut at {cut}: {r:?}", p.name());
+        }
+    }
+    let br = basketball_ref_roster::BasketballRefRoster;
+    let br_path = "basketball-ref/season-rosters/2023-24/BOS.json";
+    for (rel, data) in &captures {
+        assert!(is_bad(br.compute(&input(br_path, data.clone()))), "basketball_ref_roster on foreign {rel}");
+    }
+    let sample = br_sample(&[("LeBron James", "23", "F"), ("Anthony Davis", "3", "F-C")]);
+    for cut in 1..sample.len() {
+        assert!(is_bad(br.compute(&input(br_path, sample[..cut].to_vec()))), "cut at {cut}");
+    }
+}
