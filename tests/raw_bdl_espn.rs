@@ -356,6 +356,8 @@ fn espn_boxscore_history_capture_uses_the_et_date() {
     assert_eq!((pts("OKC"), pts("IND")), (123, 107));
     let walker = find(&all, "player_lookup", "jaracewalker");
     assert_eq!(s(walker, "dnp_reason"), "DNP-RIGHT ANKLE SPRAIN");
+    // A page landed under another game's id is a mislabelled file.
+    assert!(is_bad(p.compute(&input("espn/boxscores/2025-06-08/game_401766124/page.html", data))));
 }
 
 #[tokio::test]
@@ -514,6 +516,8 @@ async fn espn_team_roster_page_and_api_agree() {
     assert_rejects_broken(&p, html_path, &html);
     assert_rejects_broken(&p, html_path, &gunzip(&html));
     assert_rejects_broken(&p, api_path, &api);
+    // The BOS roster landed under another team's folder is a mislabelled file.
+    assert!(is_bad(p.compute(&input("espn/rosters/2025-06-19/team_LAL/20250619_231000.json", api))));
 }
 
 // ── BigDataBall ──────────────────────────────────────────────────────────────────────────────────────────────

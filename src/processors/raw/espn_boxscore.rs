@@ -10,7 +10,8 @@
 //! - one row per (game, team, player), DNP players included with null stats and their `dnp_reason`;
 //! - `game_date` is the path date (the NBA's ET date), else the ET date of the UTC tip-off (`2025-06-09T00:00Z`
 //!   is the 8 June game); `game_id` is the standard `YYYYMMDD_AWAY_HOME`, `espn_game_id` ESPN's id;
-//! - the write is one `ReplaceSlice` on `game_id`: a page is authoritative for its one game only;
+//! - the write is one `ReplaceSlice` on `game_id`: a page is authoritative for its one game only; a
+//!   `game_{id}` path segment naming another ESPN game is a mislabelled file (bad input);
 //! - a page without the embedded state, without both teams or with malformed stat cells fails the whole
 //!   file; a page whose box score is not published yet (no `bxscr` players) is no data.
 
@@ -107,6 +108,9 @@ pub fn parse(file: &RawFile<'_>) -> Result<Option<Game>, ProcessorError> {
     let strip = gp.obj("gmStrp")?;
     let espn_id =
         strip.opt_str("gid").map(str::to_string).or_else(|| path_game_id(p)).ok_or_else(|| bad(p, "no game id"))?;
+    if path_game_id(p).is_some_and(|g| g != espn_id) {
+        return Err(bad(p, format!("the page is game {espn_id}, the path names another game")));
+    }
     let date = match file.path_date() {
         Some(d) => d,
         None => strip.opt_str("dt").and_then(eastern_date).ok_or_else(|| bad(p, "no game date"))?,

@@ -12,7 +12,8 @@
 //! Invariants:
 //! - one row per (roster_date, team, player); `roster_date` is the path date (else the run date);
 //!   `scrape_hour` is the hour of a `YYYYMMDD_HHMMSS` file name when present;
-//! - the team comes from the content (`team_abbr`), never from the file name; the write is a `ReplaceSlice`
+//! - the team comes from the content (`team_abbr`); a `team_{ABBR}` path segment naming another team is a
+//!   mislabelled file (bad input); the write is a `ReplaceSlice`
 //!   of `roster_date` scoped on `team_abbr` (the latest roster of the day for a team replaces the earlier
 //!   one; the other teams' rosters are untouched);
 //! - both shapes give the same columns: height in inches, weight in pounds, `source_format` = `html` | `api`;
@@ -105,6 +106,10 @@ pub fn parse(file: &RawFile<'_>, date: SlateDate) -> Result<Roster, ProcessorErr
     let raw =
         t.opt_str("abbreviation").or_else(|| t.opt_str("abbrev")).ok_or_else(|| bad(p, "team has no abbreviation"))?;
     let abbr = team_abbr(raw).ok_or_else(|| bad(p, format!("unknown team {raw:?}")))?;
+    let path_team = p.split('/').find_map(|seg| seg.strip_prefix("team_")).and_then(team_abbr);
+    if path_team.is_some_and(|t| t != abbr) {
+        return Err(bad(p, format!("the file holds the {abbr} roster, the path names another team")));
+    }
     let athletes = athletes.as_array().ok_or_else(|| bad(p, "athletes is not an array"))?;
     let common = row_of(json!({
         "roster_date": date.to_string(),
