@@ -79,25 +79,10 @@ fn gunzip(data: &[u8]) -> Vec<u8> {
 /// Apply every write of `out` to a fresh in-memory warehouse twice: the rows fit the schema and the second
 /// application leaves the same row count. Returns the count.
 async fn round_trip(p: &dyn Processor, out: &ProcessorOutput) -> u64 {
-    let w = EmbeddedWarehouse::in_memory().expect("warehouse");
-    for schema in p.schemas() {
-        w.ensure_table(&schema).await.expect("ensure_table");
-    }
+    let w = warehouse(p).await;
     let mut counts = Vec::new();
     for _ in 0..2 {
-        for wr in &out.writes {
-            match wr {
-                TableWrite::ReplacePartition { table, date, rows } => {
-                    w.replace_partition(table, *date, rows.clone()).await.expect("replace_partition");
-                }
-                TableWrite::ReplaceSlice { table, date, scope, rows } => {
-                    w.replace_slice(table, *date, scope, rows.clone()).await.expect("replace_slice");
-                }
-                TableWrite::Upsert { table, rows } => {
-                    w.upsert(table, rows.clone()).await.expect("upsert");
-                }
-            }
-        }
+        apply(&w, out).await;
         let mut n = 0;
         for schema in p.schemas() {
             n += w.count(&schema.table).await.expect("count");
@@ -107,6 +92,32 @@ async fn round_trip(p: &dyn Processor, out: &ProcessorOutput) -> u64 {
     assert_eq!(counts[0], counts[1], "{}: applying the writes twice changed the count", p.name());
     assert_eq!(counts[0] as usize, rows(out).len(), "{}: every row lands", p.name());
     counts[0]
+}
+
+/// Perform the writes of `out` on `w`.
+async fn apply(w: &EmbeddedWarehouse, out: &ProcessorOutput) {
+    for wr in &out.writes {
+        match wr {
+            TableWrite::ReplacePartition { table, date, rows } => {
+                w.replace_partition(table, *date, rows.clone()).await.expect("replace_partition");
+            }
+            TableWrite::ReplaceSlice { table, date, scope, rows } => {
+                w.replace_slice(table, *date, scope, rows.clone()).await.expect("replace_slice");
+            }
+            TableWrite::Upsert { table, rows } => {
+                w.upsert(table, rows.clone()).await.expect("upsert");
+            }
+        }
+    }
+}
+
+/// A warehouse with `p`'s tables.
+async fn warehouse(p: &dyn Processor) -> EmbeddedWarehouse {
+    let w = EmbeddedWarehouse::in_memory().expect("warehouse");
+    for schema in p.schemas() {
+        w.ensure_table(&schema).await.expect("ensure_table");
+    }
+    w
 }
 
 fn d(s: &str) -> SlateDate {
@@ -770,4 +781,58 @@ fn foreign_and_cut_captures_are_bad_input_never_a_panic() {
     for cut in 1..sample.len() {
         assert!(is_bad(br.compute(&input(br_path, sample[..cut].to_vec()))), "cut at {cut}");
     }
+}
+
+// ── write semantics across files ─────────────────────────────────────────────────────────────────────────────
+
+/// Two injury snapshots of one day are both kept; reloading either replaces only its own rows.
+#[tokio::test]
+async fn bdl_injury_snapshots_of_a_day_are_all_kept() {
+    let (Some(big), Some(small)) =
+        (shared::fixture("bdl_injuries/raw_49fd60fb.json"), shared::fixture("bdl_injuries/raw_d45e630e.json"))
+    else {
+        return;
+    };
+    let p = bdl_injuries::BdlInjuries;
+    let w = warehouse(&p).await;
+    let morning = run(&p, "ball-dont-lie/injuries/2025-07-15/20250715_080000.json", big);
+    let evening = run(&p, "ball-dont-lie/injuries/2025-07-15/20250715_200000.json", small);
+    let table = hoopflow::backends::TableRef::new("nba_raw", "bdl_injuries");
+    apply(&w, &morning).await;
+    apply(&w, &evening).await;
+    assert_eq!(w.count_date(&table, d("2025-07-15")).await.unwrap(), 102);
+    apply(&w, &morning).await;
+    apply(&w, &evening).await;
+    assert_eq!(w.count_date(&table, d("2025-07-15")).await.unwrap(), 102, "reloads are idempotent");
+}
+
+/// A later response of the same date that lists fewer games replaces those games only.
+#[tokio::test]
+async fn bdl_boxscores_partial_response_keeps_other_games() {
+    let Some(data) = shared::fixture("bdl_box_scores/raw_7a649e12.json") else { return };
+    let p = bdl_boxscores::BdlBoxscores;
+    let w = warehouse(&p).await;
+    let full = run(&p, BDL_BOX_2024, data.clone());
+    apply(&w, &full).await;
+    let table = hoopflow::backends::TableRef::new("nba_raw", "bdl_player_boxscores");
+    assert_eq!(w.count_date(&table, d("2024-01-15")).await.unwrap(), 384);
+    // Keep only HOU@PHI, with Embiid's points corrected.
+    let mut v: Value = serde_json::from_slice(&data).unwrap();
+    let games = v["data"].as_array_mut().unwrap();
+    games.truncate(1);
+    for pl in games[0]["home_team"]["players"].as_array_mut().unwrap() {
+        if pl["player"]["last_name"] == json!("Embiid") {
+            pl["pts"] = json!(42);
+        }
+    }
+    let partial = run(&p, "ball-dont-lie/boxscores/2024-01-15/20240116_100000.json", serde_json::to_vec(&v).unwrap());
+    apply(&w, &partial).await;
+    let after = w.read_date(&table, d("2024-01-15")).await.unwrap();
+    assert_eq!(after.len(), 384);
+    let after: Vec<&Row> = after.iter().collect();
+    assert_eq!(i(find(&after, "player_lookup", "joelembiid"), "points"), 42);
+    assert_eq!(
+        i(find(&after, "player_lookup", "lukadoncic"), "points"),
+        i(find(&rows(&full), "player_lookup", "lukadoncic"), "points")
+    );
 }
