@@ -583,6 +583,13 @@ async fn big_data_ball_finals_game_7_values() {
             .sum::<i64>()
     };
     assert_eq!((pts("shaigilgeousalexander"), pts("bennedictmathurin"), pts("jalenwilliams")), (29, 24, 20));
+    // A team rebound has no player, so no player team (the event team is `event_team_abbr`).
+    let team_reb = *all.iter().find(|r| r["event_subtype"] == json!("team rebound")).unwrap();
+    assert_eq!(
+        (team_reb["player_1_lookup"].clone(), team_reb["player_1_team_abbr"].clone()),
+        (Value::Null, Value::Null)
+    );
+    assert!(team_reb["event_team_abbr"].is_string());
     let made = all.iter().filter(|r| r["event_type"] == json!("shot") && r["shot_made"] == json!(true)).count();
     assert_eq!(made, 64);
     // Period 4 elapsed time continues from 2160 s.

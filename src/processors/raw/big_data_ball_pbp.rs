@@ -308,7 +308,7 @@ pub fn parse(file: &RawFile<'_>) -> Result<Option<Game>, ProcessorError> {
             let other = [g("home"), g("away")].into_iter().flatten().find(|n| Some(n) != p1.as_ref());
             others.extend(other.map(|n| (n, "jump_ball")));
         }
-        let p1_team = p1.as_deref().and_then(team_of).or(event_team);
+        let p1_team = p1.as_deref().map(|n| team_of(n).or(event_team)).unwrap_or_default();
         set_player(&mut row, 1, p1.as_deref(), p1_team, None);
         for n in 0..2 {
             let o = others.get(n);
