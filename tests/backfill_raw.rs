@@ -82,4 +82,8 @@ async fn the_simulator_runs_through_phase_2() {
     assert_eq!(scalar(home_dir.path(), "SELECT COUNT(*) FROM nba_raw.nbac_player_boxscores").await, want);
     let lined = "SELECT COUNT(DISTINCT player_lookup) FROM nba_raw.odds_api_player_points_props";
     assert!(scalar(home_dir.path(), lined).await > 50);
+    let out = "SELECT COUNT(*) FROM nba_raw.bdl_injuries WHERE injury_status_normalized = 'out'";
+    assert!(scalar(home_dir.path(), out).await > 0, "the simulator's injury lists load");
+    let dead = "SELECT COUNT(*) FROM nba_reference.processor_run_history WHERE status <> 'succeeded'";
+    assert_eq!(scalar(home_dir.path(), dead).await, 0);
 }

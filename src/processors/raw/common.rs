@@ -252,6 +252,87 @@ pub fn decimal_from_american(a: f64) -> Option<f64> {
     }
 }
 
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+// Shared by the balldontlie / ESPN / Basketball-Reference / BigDataBall processors (added with raw-b).
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/// balldontlie team ids 1..=30 (alphabetical by franchise name); ids above 30 are historic teams.
+const BDL_TEAMS: [&str; 30] = [
+    "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM", "MIA",
+    "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
+];
+
+/// The canonical tricode of a balldontlie team id (never pass these ids to `team_abbr`: NBA.com ids differ).
+pub fn bdl_team_abbr(id: i64) -> Option<&'static str> {
+    usize::try_from(id).ok().and_then(|i| i.checked_sub(1)).and_then(|i| BDL_TEAMS.get(i).copied())
+}
+
+/// The first JSON value after `marker` in a page (ESPN embeds its state as `window['__espnfitt__']={...};`).
+/// Trailing script text after the value is ignored.
+pub fn embedded_json(text: &str, marker: &str) -> Option<Value> {
+    let start = text.find(marker)? + marker.len();
+    let rest = text.get(start..)?;
+    serde_json::Deserializer::from_str(rest).into_iter::<Value>().next()?.ok()
+}
+
+/// A UTC instant as ESPN and balldontlie write it (`2024-01-16T03:30Z`, `…:00Z`, `…:00.000Z`, `+00:00`).
+pub fn parse_utc(utc: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    let s = utc.trim();
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%MZ").ok().map(|n| n.and_utc()))
+}
+
+/// The RFC 3339 text of a UTC instant (the warehouse's TIMESTAMP form).
+pub fn utc_rfc3339(utc: &str) -> Option<String> {
+    parse_utc(utc).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// The US-Eastern calendar date of a UTC instant: the NBA's game date of a tip-off.
+pub fn eastern_date(utc: &str) -> Option<SlateDate> {
+    parse_utc(utc).map(|t| SlateDate(t.with_timezone(&chrono_tz::America::New_York).date_naive()))
+}
+
+/// A value or JSON null.
+pub fn opt<T: Into<Value>>(v: Option<T>) -> Value {
+    v.map_or(Value::Null, Into::into)
+}
+
+/// A trimmed, non-empty string.
+pub fn non_blank(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The object of a `json!({...})` literal as a row (anything else gives an empty row).
+pub fn row_of(v: Value) -> Row {
+    match v {
+        Value::Object(m) => m,
+        _ => Row::new(),
+    }
+}
+
+/// The data date of a run: the path's `YYYY-MM-DD` segment, else the run's date, else bad input.
+pub fn data_date(file: &RawFile<'_>, input: &ProcessorInput) -> Result<SlateDate, ProcessorError> {
+    file.path_date().or(input.date).ok_or_else(|| bad(file.path, "no data date: the path has no YYYY-MM-DD segment"))
+}
+
+/// `"41-11"` → (41, 11).
+pub fn win_loss(s: &str) -> Option<(i64, i64)> {
+    let (w, l) = s.trim().split_once('-')?;
+    Some((w.trim().parse().ok()?, l.trim().parse().ok()?))
+}
+
+/// A source's display name as the canonical `player_lookup`: folded by `player_lookup`, then mapped through the
+/// built-in alias table (`config/player_aliases.csv`). A raw file knows no player list, so suffix matching is
+/// left to the resolver downstream.
+pub fn canonical_lookup(name: &str) -> String {
+    use crate::domain::{Aliases, NameResolver};
+    static RESOLVER: std::sync::OnceLock<NameResolver> = std::sync::OnceLock::new();
+    RESOLVER.get_or_init(|| NameResolver::aliases_only(Aliases::builtin())).resolve(name).lookup().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,16 @@ use std::sync::Arc;
 
 use super::ProcessorRegistry;
 
+pub mod basketball_ref_roster;
+pub mod bdl_active_players;
+pub mod bdl_boxscores;
+pub mod bdl_injuries;
+pub mod bdl_standings;
+pub mod big_data_ball_pbp;
 pub mod common;
+pub mod espn_boxscore;
+pub mod espn_scoreboard;
+pub mod espn_team_roster;
 pub mod nbac_player_boxscore;
 pub mod odds_api_props;
 
@@ -24,4 +33,13 @@ pub mod odds_api_props;
 pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
     reg.register(Arc::new(odds_api_props::OddsApiProps::default()));
+    reg.register(Arc::new(bdl_boxscores::BdlBoxscores));
+    reg.register(Arc::new(bdl_active_players::BdlActivePlayers));
+    reg.register(Arc::new(bdl_injuries::BdlInjuries));
+    reg.register(Arc::new(bdl_standings::BdlStandings));
+    reg.register(Arc::new(espn_boxscore::EspnBoxscore));
+    reg.register(Arc::new(espn_scoreboard::EspnScoreboard));
+    reg.register(Arc::new(espn_team_roster::EspnTeamRoster));
+    reg.register(Arc::new(big_data_ball_pbp::BigDataBallPbp));
+    reg.register(Arc::new(basketball_ref_roster::BasketballRefRoster));
 }
