@@ -235,7 +235,7 @@ pub fn round(x: f64, places: i32) -> f64 {
 
 /// An American price from a decimal one (2.0 → +100, 1.5 → -200).
 pub fn american_from_decimal(d: f64) -> Option<i64> {
-    if !(d > 1.0) || !d.is_finite() {
+    if d <= 1.0 || !d.is_finite() {
         return None;
     }
     Some(if d >= 2.0 { ((d - 1.0) * 100.0).round() as i64 } else { (-100.0 / (d - 1.0)).round() as i64 })

@@ -17,9 +17,14 @@ use std::sync::Arc;
 use super::ProcessorRegistry;
 
 pub mod common;
+pub mod nbac_injury_report;
 pub mod nbac_player_boxscore;
+pub mod odds_game_lines;
+pub mod pdf_text;
 
 /// Register every raw processor of this build.
 pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
+    reg.register(Arc::new(nbac_injury_report::NbacInjuryReport));
+    reg.register(Arc::new(odds_game_lines::OddsGameLines));
 }
