@@ -344,3 +344,281 @@ async fn injury_report_rows_fit_the_warehouse() {
     let later = run(&nbac_injury_report::NbacInjuryReport, &INJURY_PATH.replace("/12/", "/13/"), &pdf).unwrap();
     assert_eq!(apply_twice(nbac_injury_report::schema(), &[out, later]).await, 28, "both snapshots kept");
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// nbac_gamebook
+// ---------------------------------------------------------------------------------------------------------
+
+use hoopflow::processors::raw::nbac_gamebook;
+
+const GAMEBOOK_PATH: &str = "nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20240411_014045.pdf";
+const GAMEBOOK_JSON_PATH: &str = "nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20240411_014045.json";
+
+/// A minimal valid PDF (Helvetica, one text line per entry, uncompressed content stream).
+fn simple_pdf(lines: &[String]) -> Vec<u8> {
+    let esc = |s: &str| s.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
+    let height = 40 + 12 * lines.len();
+    let mut content = String::from("BT\n/F1 8 Tf\n");
+    for (i, l) in lines.iter().enumerate() {
+        content += &format!("1 0 0 1 20 {} Tm ({}) Tj\n", height - 20 - 12 * i, esc(l));
+    }
+    content += "ET\n";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1400 {height}] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> >>"
+        ),
+        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+/// The text of the MEM@CLE 2024-04-10 gamebook, rebuilt in the gamebook's line layout from the values the
+/// original scraper read off the real PDF (`exp_0173bcd1.json`; the raw PDF capture itself is damaged).
+fn gamebook_lines(exp: &Value) -> Vec<String> {
+    let mut lines = vec![
+        "Wednesday, April 10, 2024 Rocket Mortgage FieldHouse, Cleveland, OH".to_string(),
+        "Officials: #24 Kevin Scott, #36 Brent Barnaky, #41 Nate Green".to_string(),
+        "Game Duration: 2:10".to_string(),
+        "Attendance: 19432 (Sellout)".to_string(),
+    ];
+    let stat_keys = [
+        "field_goals_made",
+        "field_goals_attempted",
+        "three_pointers_made",
+        "three_pointers_attempted",
+        "free_throws_made",
+        "free_throws_attempted",
+        "offensive_rebounds",
+        "defensive_rebounds",
+        "total_rebounds",
+        "assists",
+        "personal_fouls",
+        "steals",
+        "turnovers",
+        "blocks",
+        "plus_minus",
+        "points",
+    ];
+    for (head, team) in [
+        ("VISITOR: Memphis Grizzlies (27-55)", "Memphis Grizzlies"),
+        ("HOME: Cleveland Cavaliers (48-34)", "Cleveland Cavaliers"),
+    ] {
+        lines.push(head.to_string());
+        lines.push("No Player Pos Min FG FGA 3P 3PA FT FTA OR DR TOT A PF ST TO BS +/- PTS".to_string());
+        let mut jersey = 1;
+        for (i, p) in exp["active_players"].as_array().unwrap().iter().filter(|p| p["team"] == team).enumerate() {
+            let pos = ["F ", "F ", "C ", "G ", "G "].get(i).copied().unwrap_or("");
+            let st = &p["stats"];
+            // FG, 3P and FT as made-attempted pairs, the way the printed box score shows them.
+            let pairs = format!(
+                "{}-{} {}-{} {}-{}",
+                st["field_goals_made"],
+                st["field_goals_attempted"],
+                st["three_pointers_made"],
+                st["three_pointers_attempted"],
+                st["free_throws_made"],
+                st["free_throws_attempted"]
+            );
+            let rest: Vec<String> = stat_keys[6..].iter().map(|k| st[*k].to_string()).collect();
+            lines.push(format!(
+                "{jersey} {} {pos}{} {pairs} {}",
+                p["name"].as_str().unwrap(),
+                st["minutes"].as_str().unwrap(),
+                rest.join(" ")
+            ));
+            jersey += 1;
+        }
+        for p in exp["dnp_players"].as_array().unwrap().iter().filter(|p| p["team"] == team) {
+            lines.push(format!("{jersey} {} {}", p["name"].as_str().unwrap(), p["dnp_reason"].as_str().unwrap()));
+            jersey += 1;
+        }
+        lines.push(format!("TOTALS 240:00 {}", "0 ".repeat(16).trim()));
+    }
+    lines
+        .push("Inactive: Grizzlies - Bane (Injury/Illness - Lumbar; Disc Bulge), Goodwin (G League - Two-Way),".into());
+    lines.push(
+        "Jackson Jr. (Injury/Illness - Right Quadriceps; Tendonitis), Morant (Injury/Illness - Right Shoulder;".into(),
+    );
+    lines.push(
+        "Labral Repair), Watanabe (Personal), Williams Jr. (Injury/Illness - Left Patellar; Tendonitis) Inactive:"
+            .into(),
+    );
+    lines.push(
+        "Cavaliers - Jerome (Injury/Illness - Right Ankle; Surgery), Merrill (Injury/Illness - Neck; Strain), Wade"
+            .into(),
+    );
+    lines.push("(Injury/Illness - Right Knee; Sprain)".into());
+    lines.push("Points in the Paint: MEM 40, CLE 56".into());
+    lines
+}
+
+fn gamebook_exp() -> Option<Value> {
+    shared::fixture("nbac_gamebook_pdf/exp_0173bcd1.json").map(|b| serde_json::from_slice(&b).unwrap())
+}
+
+fn assert_mem_cle_active_values(rows: &[&Row]) {
+    for r in rows {
+        assert_eq!(s(r, "game_id"), "20240410_MEM_CLE");
+        assert_eq!(s(r, "game_date"), "2024-04-10");
+        assert_eq!(r["season_year"], json!(2023));
+    }
+    let jackson = find(rows, &[("player_lookup", json!("ggjackson"))]);
+    assert_eq!(
+        (s(jackson, "team_abbr"), s(jackson, "player_status"), s(jackson, "minutes")),
+        ("MEM", "active", "35:42")
+    );
+    assert_eq!(f(jackson, "minutes_decimal"), 35.7);
+    assert_eq!((jackson["points"].clone(), jackson["plus_minus"].clone()), (json!(22), json!(-13)));
+    assert_eq!((jackson["field_goals_made"].clone(), jackson["field_goals_attempted"].clone()), (json!(7), json!(21)));
+    assert_eq!(jackson["three_pointers_attempted"], json!(10));
+    let laravia = find(rows, &[("player_lookup", json!("jakelaravia"))]);
+    assert_eq!((laravia["points"].clone(), s(laravia, "minutes")), (json!(32), "40:00"));
+    assert_eq!((laravia["three_pointers_made"].clone(), laravia["turnovers"].clone()), (json!(8), json!(5)));
+    let mitchell = find(rows, &[("player_lookup", json!("donovanmitchell"))]);
+    assert_eq!(
+        (s(mitchell, "team_abbr"), mitchell["points"].clone(), s(mitchell, "minutes")),
+        ("CLE", json!(29), "33:36")
+    );
+    let pippen = find(rows, &[("player_lookup", json!("scottypippenjr"))]);
+    assert_eq!(pippen["points"], json!(18));
+    let aldama = find(rows, &[("player_lookup", json!("santialdama"))]);
+    assert_eq!(
+        (s(aldama, "player_status"), s(aldama, "dnp_reason")),
+        ("dnp", "NWT - Injury/Illness - Right Foot; Strain")
+    );
+    assert_eq!(aldama["points"], Value::Null);
+    assert_eq!(aldama["minutes"], Value::Null);
+    let morris = find(rows, &[("player_lookup", json!("marcusmorrissr"))]);
+    assert_eq!((s(morris, "team_abbr"), s(morris, "dnp_reason")), ("CLE", "DNP - Coach's Decision"));
+    let bane = find(rows, &[("player_lookup", json!("bane"))]);
+    assert_eq!((s(bane, "player_status"), s(bane, "team_abbr")), ("inactive", "MEM"));
+    assert_eq!(s(bane, "dnp_reason"), "Injury/Illness - Lumbar; Disc Bulge");
+    assert_eq!(
+        (s(bane, "name_resolution_status"), bane["requires_manual_review"].clone()),
+        ("last_name_only", json!(true))
+    );
+    let jerome = find(rows, &[("player_lookup", json!("jerome"))]);
+    assert_eq!((s(jerome, "team_abbr"), s(jerome, "dnp_reason")), ("CLE", "Injury/Illness - Right Ankle; Surgery"));
+}
+
+#[test]
+fn gamebook_pdf_gives_active_dnp_and_inactive_players() {
+    let Some(exp) = gamebook_exp() else { return };
+    let pdf = simple_pdf(&gamebook_lines(&exp));
+    let out = run(&nbac_gamebook::NbacGamebook, GAMEBOOK_PATH, &pdf).expect("parses");
+    let rows = rows(&out);
+    assert_mem_cle_active_values(&rows);
+    assert_eq!(out.metadata["active_players"], json!(21));
+    assert_eq!(out.metadata["dnp_players"], json!(6));
+    assert_eq!(out.metadata["inactive_players"], json!(9));
+    match &out.writes[..] {
+        [TableWrite::ReplaceSlice { date, scope, .. }] => {
+            assert_eq!(date.to_string(), "2024-04-10");
+            assert_eq!(scope, &vec![("game_id".to_string(), json!("20240410_MEM_CLE"))]);
+        }
+        w => panic!("expected one ReplaceSlice, got {w:?}"),
+    }
+    // Starter position read off the line; both teams' inactive lists on one wrapped line are split right.
+    assert_eq!(s(find(&rows, &[("player_lookup", json!("ggjackson"))]), "position"), "F");
+    let wade = find(&rows, &[("player_lookup", json!("wade"))]);
+    assert_eq!((s(wade, "team_abbr"), s(wade, "dnp_reason")), ("CLE", "Injury/Illness - Right Knee; Sprain"));
+    let williams = find(&rows, &[("player_lookup", json!("williamsjr"))]);
+    assert_eq!(
+        (s(williams, "team_abbr"), s(williams, "dnp_reason")),
+        ("MEM", "Injury/Illness - Left Patellar; Tendonitis")
+    );
+    let morant = find(&rows, &[("player_lookup", json!("morant"))]);
+    assert_eq!(s(morant, "dnp_reason"), "Injury/Illness - Right Shoulder; Labral Repair");
+    // Every active player of the original's extraction, stat for stat.
+    for p in exp["active_players"].as_array().unwrap() {
+        let r = find(&rows, &[("player_name", p["name"].clone())]);
+        for k in ["points", "assists", "total_rebounds", "steals", "blocks", "plus_minus", "personal_fouls"] {
+            assert_eq!(r[k], p["stats"][k], "{} {k}", p["name"]);
+        }
+        assert_eq!(s(r, "minutes"), p["stats"]["minutes"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn gamebook_scraper_json_gives_the_same_players() {
+    let Some(json_bytes) = shared::fixture("nbac_gamebook_pdf/exp_0173bcd1.json") else { return };
+    let out = run(&nbac_gamebook::NbacGamebook, GAMEBOOK_JSON_PATH, &json_bytes).expect("parses");
+    let rows = rows(&out);
+    assert_mem_cle_active_values(&rows);
+    assert_eq!(out.metadata["active_players"], json!(21));
+    // The original's inactive list put Merrill and Wade under both teams; the rows keep one per team.
+    assert_eq!(out.metadata["inactive_players"], json!(14));
+    // 2021-10-08 MIL@BKN: "BROOKLYN NETS" in capitals, DNP and NWT reasons.
+    let Some(mil) = shared::fixture("nbac_gamebook_pdf/exp_d8072441.json") else { return };
+    let path = "nba-com/gamebooks-data/2021-10-08/20211008-MILBKN/20211009_020000.json";
+    let out = run(&nbac_gamebook::NbacGamebook, path, &mil).expect("parses");
+    let rows = self::rows(&out);
+    assert_eq!(rows.len(), 39);
+    let giannis = find(&rows, &[("player_lookup", json!("giannisantetokounmpo"))]);
+    assert_eq!(
+        (s(giannis, "player_status"), s(giannis, "dnp_reason")),
+        ("dnp", "DNP - Injury/Illness - Left Knee; Soreness")
+    );
+    let kyrie = find(&rows, &[("player_lookup", json!("kyrieirving"))]);
+    assert_eq!((s(kyrie, "team_abbr"), s(kyrie, "dnp_reason")), ("BKN", "NWT - Ineligible To Play"));
+    // A gamebook of another game than the path's is refused.
+    let e = run(&nbac_gamebook::NbacGamebook, GAMEBOOK_JSON_PATH, &mil);
+    assert!(matches!(e, Err(ProcessorError::BadInput { .. })), "{e:?}");
+}
+
+#[test]
+fn gamebook_damaged_captures_and_bad_files_are_bad_input() {
+    let p = nbac_gamebook::NbacGamebook;
+    // Both real PDF captures lost their high bytes (flate streams fail their checksum): BadInput, no panic.
+    for name in ["nbac_gamebook_pdf/raw_0173bcd1.pdf", "nbac_gamebook_pdf/raw_d8072441.pdf"] {
+        let Some(pdf) = shared::fixture(name) else { return };
+        let e = run(&p, GAMEBOOK_PATH, &pdf);
+        assert!(matches!(e, Err(ProcessorError::BadInput { .. })), "{name}: {e:?}");
+        assert_robust(&p, GAMEBOOK_PATH, &pdf);
+    }
+    let Some(exp) = gamebook_exp() else { return };
+    let pdf = simple_pdf(&gamebook_lines(&exp));
+    assert_robust(&p, GAMEBOOK_PATH, &pdf);
+    let Some(json_bytes) = shared::fixture("nbac_gamebook_pdf/exp_0173bcd1.json") else { return };
+    assert_robust(&p, GAMEBOOK_JSON_PATH, &json_bytes);
+    // A stat line missing a number fails the file instead of shifting the columns.
+    let mut lines = gamebook_lines(&exp);
+    let i = lines.iter().position(|l| l.contains("GG Jackson")).unwrap();
+    lines[i] = lines[i].rsplit_once(' ').unwrap().0.to_string();
+    let e = run(&p, GAMEBOOK_PATH, &simple_pdf(&lines));
+    assert!(matches!(e, Err(ProcessorError::BadInput { .. })), "{e:?}");
+    // No game code in the path.
+    let e = run(&p, "nba-com/gamebooks-data/2024-04-10/x.pdf", &pdf);
+    assert!(matches!(e, Err(ProcessorError::BadInput { .. })), "{e:?}");
+}
+
+#[tokio::test]
+async fn gamebook_rows_fit_the_warehouse() {
+    let Some(exp) = gamebook_exp() else { return };
+    let pdf_out = run(&nbac_gamebook::NbacGamebook, GAMEBOOK_PATH, &simple_pdf(&gamebook_lines(&exp))).unwrap();
+    let json_bytes = serde_json::to_vec(&exp).unwrap();
+    let json_out = run(&nbac_gamebook::NbacGamebook, GAMEBOOK_JSON_PATH, &json_bytes).unwrap();
+    // The JSON reload replaces the PDF's slice of the same game: the count is the JSON's.
+    assert_eq!(
+        apply_twice(nbac_gamebook::schema(), &[pdf_out, json_out.clone()]).await,
+        json_out.writes[0].len() as u64
+    );
+}

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use super::ProcessorRegistry;
 
 pub mod common;
+pub mod nbac_gamebook;
 pub mod nbac_injury_report;
 pub mod nbac_player_boxscore;
 pub mod odds_game_lines;
@@ -26,5 +27,6 @@ pub mod pdf_text;
 pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
     reg.register(Arc::new(nbac_injury_report::NbacInjuryReport));
+    reg.register(Arc::new(nbac_gamebook::NbacGamebook));
     reg.register(Arc::new(odds_game_lines::OddsGameLines));
 }
