@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use super::ProcessorRegistry;
 
+pub mod betting_props;
 pub mod common;
 pub mod nbac_gamebook;
 pub mod nbac_injury_report;
@@ -28,5 +29,6 @@ pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
     reg.register(Arc::new(nbac_injury_report::NbacInjuryReport));
     reg.register(Arc::new(nbac_gamebook::NbacGamebook));
+    reg.register(Arc::new(betting_props::BettingProps));
     reg.register(Arc::new(odds_game_lines::OddsGameLines));
 }
