@@ -323,7 +323,7 @@ fn injury_report_bad_pdfs_are_bad_input() {
     let p = nbac_injury_report::NbacInjuryReport;
     assert_robust(&p, INJURY_PATH, &pdf);
     for (what, bytes) in [
-        ("a JSON file", b"{\"records\": []}".to_vec()),
+        ("JSON that is not a report", b"{\"events\": []}".to_vec()),
         ("HTML", b"<html><body>Access denied</body></html>".to_vec()),
         ("a PDF header only", b"%PDF-1.4\n%%EOF".to_vec()),
     ] {
@@ -831,4 +831,74 @@ async fn betting_props_rows_fit_the_warehouse() {
     let first = run(&betting_props::BettingProps, PROPS_PATH, &sample).unwrap();
     let later = run(&betting_props::BettingProps, &PROPS_PATH.replace("223000", "233000"), &sample).unwrap();
     assert_eq!(apply_twice(betting_props::schema(), &[first, later]).await, 16, "both snapshots kept");
+}
+
+#[test]
+fn injury_report_scraper_json_is_loaded_too() {
+    // 2025-03-15: the PDF capture is damaged, the original scraper's records of it are not.
+    let Some(json_bytes) = shared::fixture("_history/nbac_injury_report_exp_f0027997.json") else { return };
+    let path = "nba-com/injury-report-data/2025-03-15/01/20250315_053002.json";
+    let out = run(&nbac_injury_report::NbacInjuryReport, path, &json_bytes).expect("parses");
+    let rows = rows(&out);
+    assert_eq!(rows.len(), 52);
+    let count = |st: &str| rows.iter().filter(|r| r["injury_status"] == json!(st)).count();
+    assert_eq!(
+        (count("out"), count("questionable"), count("probable"), count("doubtful"), count("available")),
+        (39, 5, 5, 1, 2)
+    );
+    for r in &rows {
+        assert_eq!(
+            (s(r, "report_date"), r["report_hour"].clone(), s(r, "season")),
+            ("2025-03-15", json!(1), "2024-25")
+        );
+    }
+    let claxton = find(&rows, &[("player_lookup", json!("nicclaxton"))]);
+    assert_eq!(
+        (s(claxton, "team"), s(claxton, "game_id"), s(claxton, "injury_status")),
+        ("BKN", "20250315_BOS_BKN", "out")
+    );
+    assert_eq!(
+        (s(claxton, "reason"), s(claxton, "reason_category"), s(claxton, "game_time")),
+        ("Rest", "rest", "06:00 (ET)")
+    );
+    let giddey = find(&rows, &[("player_lookup", json!("joshgiddey"))]);
+    assert_eq!(
+        (s(giddey, "team"), s(giddey, "injury_status"), s(giddey, "reason_category")),
+        ("CHI", "doubtful", "injury")
+    );
+    let payton = find(&rows, &[("player_lookup", json!("garypaytonii")), ("game_id", json!("20250315_NYK_GSW"))]);
+    assert_eq!((s(payton, "team"), s(payton, "injury_status")), ("GSW", "available"));
+
+    // 2024-01-04: the scraper's JSON of the PDF above gives the same players, statuses and reasons.
+    let (Some(pdf), Some(exp)) = (
+        shared::fixture("nbac_injury_report/raw_f4391904.pdf"),
+        shared::fixture("nbac_injury_report/exp_f4391904.json"),
+    ) else {
+        return;
+    };
+    let from_pdf = run(&nbac_injury_report::NbacInjuryReport, INJURY_PATH, &pdf).unwrap();
+    let from_json =
+        run(&nbac_injury_report::NbacInjuryReport, &INJURY_PATH.replace(".pdf", ".json"), &exp).expect("parses");
+    let key = |o: &ProcessorOutput| {
+        let mut v: Vec<String> = self::rows(o)
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}|{}|{}|{}|{}",
+                    s(r, "game_id"),
+                    s(r, "team"),
+                    s(r, "player_lookup"),
+                    s(r, "injury_status"),
+                    s(r, "reason")
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(key(&from_pdf), key(&from_json));
+    assert!(self::rows(&from_json)
+        .iter()
+        .all(|r| r["report_hour"] == json!(12) && s(r, "report_date") == "2024-01-04"));
+    assert_robust(&nbac_injury_report::NbacInjuryReport, path, &json_bytes);
 }

@@ -1,8 +1,10 @@
 //! `nbac_injury_report`: the official NBA injury report PDF → `nba_raw.nbac_injury_report`.
 //!
-//! Input: `nba-com/injury-report-data/{date}/{hour}/{ts}.pdf`, the PDF NBA.com publishes several times a day:
-//! a title `Injury Report: MM/DD/YY hh:mm AM|PM` on every page, a header row on the first page (`Game Date`,
-//! `Game Time`, `Matchup`, `Team`, `Player Name`, `Current Status`, `Reason`), then one row per player.
+//! Input: `nba-com/injury-report-data/{date}/{hour}/{ts}.{pdf|json}`, either the PDF NBA.com publishes
+//! several times a day — a title `Injury Report: MM/DD/YY hh:mm AM|PM` on every page, a header row on the
+//! first page (`Game Date`, `Game Time`, `Matchup`, `Team`, `Player Name`, `Current Status`, `Reason`), then one
+//! row per player — or the original scraper's JSON made from it (`{"metadata", "records": [...]}` or a bare
+//! record array). Without a title / metadata the report date and hour come from the path.
 //!
 //! Invariants:
 //! - cells are read by column position (the header's x positions, reused on later pages), not by content
@@ -23,7 +25,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::common::{bad, raw_schema, raw_table, stamp, RawFile};
+use super::common::{bad, raw_schema, raw_table, stamp, Obj, RawFile};
 use super::pdf_text::{pdf_lines, Line};
 use crate::backends::ColumnType as T;
 use crate::backends::TableSchema;
@@ -185,14 +187,139 @@ pub fn reason_category(reason: &str) -> &'static str {
     }
 }
 
+/// One player entry of a report, from either input form.
+struct Entry {
+    date: SlateDate,
+    time: String,
+    away: &'static str,
+    home: &'static str,
+    team: &'static str,
+    player: String,
+    status: String,
+    reason: String,
+}
+
+/// What a report says: its date, hour and time when it states them, the entries and the teams not submitted.
+struct Extract {
+    report: Option<(SlateDate, u32, String)>,
+    entries: Vec<Entry>,
+    not_submitted: usize,
+}
+
 /// Parse the report into rows (all of one report date) and the count of teams not yet submitted.
 pub fn parse(file: &RawFile<'_>) -> Result<(SlateDate, Vec<Row>, usize), ProcessorError> {
-    let lines = pdf_lines(file.path, file.non_empty()?)?;
-    let title = lines.iter().find_map(|l| parse_title(&l.text()));
-    let (report_date, report_hour, report_time) = match title {
+    let bytes = file.non_empty()?;
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let ex = if matches!(first, Some(b'{' | b'[')) { from_json(file)? } else { from_pdf(file)? };
+    let (report_date, report_hour, report_time) = match ex.report {
         Some((d, h, t)) => (d, Some(h), Some(t)),
-        None => (file.require_path_date()?, None, None),
+        None => (file.require_path_date()?, path_hour(file), None),
     };
+    let resolver = NameResolver::aliases_only(Aliases::builtin());
+    let mut rows = Vec::with_capacity(ex.entries.len());
+    for p in ex.entries {
+        let status = p.status.trim().to_ascii_lowercase();
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(bad(file.path, format!("player {:?}: unknown status {:?}", p.player, p.status)));
+        }
+        let full = first_last(&p.player);
+        let res = resolver.resolve(&full);
+        if res.lookup().is_empty() {
+            return Err(bad(file.path, format!("player name {:?} has no letters", p.player)));
+        }
+        let reason = p.reason.trim();
+        let mut row = Row::new();
+        row.insert("report_date".into(), json!(report_date.to_string()));
+        row.insert("report_hour".into(), report_hour.map_or(Value::Null, |h| json!(h)));
+        row.insert("report_time".into(), report_time.as_ref().map_or(Value::Null, |t| json!(t)));
+        row.insert("season".into(), json!(p.date.season_label()));
+        row.insert("game_date".into(), json!(p.date.to_string()));
+        row.insert("game_time".into(), if p.time.is_empty() { Value::Null } else { json!(p.time) });
+        row.insert("game_id".into(), json!(standard_game_id(p.date, p.away, p.home)));
+        row.insert("matchup".into(), json!(format!("{}@{}", p.away, p.home)));
+        row.insert("away_team".into(), json!(p.away));
+        row.insert("home_team".into(), json!(p.home));
+        row.insert("team".into(), json!(p.team));
+        row.insert("player_name_original".into(), json!(p.player));
+        row.insert("player_full_name".into(), json!(full));
+        row.insert("player_lookup".into(), json!(res.lookup()));
+        row.insert("name_resolution_method".into(), json!(res.method()));
+        row.insert("injury_status".into(), json!(status));
+        row.insert("reason".into(), if reason.is_empty() { Value::Null } else { json!(reason) });
+        row.insert("reason_category".into(), json!(reason_category(reason)));
+        stamp(&mut row, file, &HASH_FIELDS);
+        rows.push(row);
+    }
+    Ok((report_date, rows, ex.not_submitted))
+}
+
+/// The `{hour}` segment after the path's date (`.../2025-03-15/17/...`), if any.
+fn path_hour(file: &RawFile<'_>) -> Option<u32> {
+    let date = file.path_date()?.to_string();
+    let mut segs = file.path.split('/').skip_while(|s| *s != date);
+    let seg = segs.nth(1)?;
+    let digits: String = seg.chars().take_while(char::is_ascii_digit).collect();
+    let h: u32 = digits.parse().ok()?;
+    let h = match seg[digits.len()..].to_ascii_uppercase().as_str() {
+        "" => h,
+        "AM" => h % 12,
+        "PM" => h % 12 + 12,
+        _ => return None,
+    };
+    (h < 24).then_some(h)
+}
+
+/// The original scraper's JSON: `{"metadata": {"gamedate", "hour24"}, "records": [...]}` or a bare record array,
+/// a record being `{"date", "gametime", "matchup", "team", "player", "status", "reason"}`.
+fn from_json(file: &RawFile<'_>) -> Result<Extract, ProcessorError> {
+    let v = file.json()?;
+    let p = file.path;
+    let (meta, records) = match &v {
+        Value::Array(a) => (None, a),
+        Value::Object(_) => {
+            let top = Obj::new(&v, p, "report")?;
+            (top.get("metadata").map(|m| Obj::new(m, p, "metadata")).transpose()?, top.arr("records")?)
+        }
+        _ => return Err(bad(p, "expected a report object or an array of records")),
+    };
+    let report = meta.and_then(|m| {
+        let d = m.opt_str("gamedate")?;
+        let date =
+            SlateDate::from_ymd(d.get(..4)?.parse().ok()?, d.get(4..6)?.parse().ok()?, d.get(6..8)?.parse().ok()?)?;
+        let hour = m.opt_str("hour24").and_then(|h| h.parse::<u32>().ok()).filter(|h| *h < 24)?;
+        Some((date, hour, format!("{hour:02}:00")))
+    });
+    let mut entries = Vec::with_capacity(records.len());
+    for (i, rv) in records.iter().enumerate() {
+        let what = format!("records[{i}]");
+        let r = Obj::new(rv, p, &what)?;
+        let err = |d: String| bad(p, format!("{what}: {d}"));
+        let date_text = r.str("date")?;
+        let date = parse_us_date(date_text).ok_or_else(|| err(format!("bad date {date_text:?}")))?;
+        let matchup = r.str("matchup")?;
+        let (a, h) = matchup.split_once('@').ok_or_else(|| err(format!("bad matchup {matchup:?}")))?;
+        let away = team_abbr(a).ok_or_else(|| err(format!("unknown team {a:?}")))?;
+        let home = team_abbr(h).ok_or_else(|| err(format!("unknown team {h:?}")))?;
+        let team_text = r.str("team")?;
+        let team = team_abbr(team_text).ok_or_else(|| err(format!("unknown team {team_text:?}")))?;
+        entries.push(Entry {
+            date,
+            time: r.opt_str("gametime").unwrap_or("").trim().to_string(),
+            away,
+            home,
+            team,
+            player: r.str("player")?.trim().to_string(),
+            status: r.str("status")?.to_string(),
+            reason: r.opt_str("reason").unwrap_or("").to_string(),
+        });
+    }
+    Ok(Extract { report, entries, not_submitted: 0 })
+}
+
+/// The PDF: cells by column position, game/team context carried down, wrapped reasons joined.
+fn from_pdf(file: &RawFile<'_>) -> Result<Extract, ProcessorError> {
+    let lines = pdf_lines(file.path, file.non_empty()?)?;
+    let report = lines.iter().find_map(|l| parse_title(&l.text()));
     let header_at = lines
         .iter()
         .position(|l| l.text().contains("Player Name") && l.text().contains("Current Status"))
@@ -286,43 +413,24 @@ pub fn parse(file: &RawFile<'_>) -> Result<(SlateDate, Vec<Row>, usize), Process
         }
     }
 
-    let resolver = NameResolver::aliases_only(Aliases::builtin());
-    let mut rows = Vec::with_capacity(pending.len());
-    for mut p in pending {
-        let status = p.status.to_ascii_lowercase();
-        if !STATUSES.contains(&status.as_str()) {
-            return Err(bad(file.path, format!("player {:?}: unknown status {:?}", p.player, p.status)));
-        }
-        p.reason.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let reason = p.reason.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>().join(" ");
-        let full = first_last(&p.player);
-        let res = resolver.resolve(&full);
-        if res.lookup().is_empty() {
-            return Err(bad(file.path, format!("player name {:?} has no letters", p.player)));
-        }
-        let mut row = Row::new();
-        row.insert("report_date".into(), json!(report_date.to_string()));
-        row.insert("report_hour".into(), report_hour.map_or(Value::Null, |h| json!(h)));
-        row.insert("report_time".into(), report_time.as_ref().map_or(Value::Null, |t| json!(t)));
-        row.insert("season".into(), json!(p.date.season_label()));
-        row.insert("game_date".into(), json!(p.date.to_string()));
-        row.insert("game_time".into(), if p.time.is_empty() { Value::Null } else { json!(p.time) });
-        row.insert("game_id".into(), json!(standard_game_id(p.date, p.away, p.home)));
-        row.insert("matchup".into(), json!(format!("{}@{}", p.away, p.home)));
-        row.insert("away_team".into(), json!(p.away));
-        row.insert("home_team".into(), json!(p.home));
-        row.insert("team".into(), json!(p.team));
-        row.insert("player_name_original".into(), json!(p.player));
-        row.insert("player_full_name".into(), json!(full));
-        row.insert("player_lookup".into(), json!(res.lookup()));
-        row.insert("name_resolution_method".into(), json!(res.method()));
-        row.insert("injury_status".into(), json!(status));
-        row.insert("reason".into(), if reason.is_empty() { Value::Null } else { json!(reason) });
-        row.insert("reason_category".into(), json!(reason_category(&reason)));
-        stamp(&mut row, file, &HASH_FIELDS);
-        rows.push(row);
-    }
-    Ok((report_date, rows, not_submitted))
+    let entries = pending
+        .into_iter()
+        .map(|mut p| {
+            p.reason.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let reason = p.reason.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>().join(" ");
+            Entry {
+                date: p.date,
+                time: p.time,
+                away: p.away,
+                home: p.home,
+                team: p.team,
+                player: p.player,
+                status: p.status,
+                reason,
+            }
+        })
+        .collect();
+    Ok(Extract { report, entries, not_submitted })
 }
 
 impl Processor for NbacInjuryReport {
