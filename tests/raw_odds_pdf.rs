@@ -902,3 +902,36 @@ fn injury_report_scraper_json_is_loaded_too() {
         .all(|r| r["report_hour"] == json!(12) && s(r, "report_date") == "2024-01-04"));
     assert_robust(&nbac_injury_report::NbacInjuryReport, path, &json_bytes);
 }
+
+#[test]
+fn small_layout_cases_of_the_pdf_and_json_forms() {
+    // Injury report JSON: a repeated (game, player) keeps its first entry; the hour comes from the path.
+    let rec = |status: &str| {
+        json!({"date": "03/15/25", "gametime": "06:00 (ET)", "matchup": "BOS@BKN", "team": "Nets",
+               "player": "Claxton, Nic", "status": status, "reason": "Rest"})
+    };
+    let twice = serde_json::to_vec(&json!([rec("OUT"), rec("Questionable")])).unwrap();
+    let path = "nba-com/injury-report-data/2025-03-15/17/20250315_220000.json";
+    let out = run(&nbac_injury_report::NbacInjuryReport, path, &twice).unwrap();
+    let rows = rows(&out);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (s(rows[0], "injury_status"), rows[0]["report_hour"].clone()),
+        ("out", json!(17)),
+        "case-insensitive status"
+    );
+    assert_eq!(out.metadata["duplicate_players_dropped"], json!(1));
+    let unknown = serde_json::to_vec(&json!([rec("Day-To-Day")])).unwrap();
+    let e = run(&nbac_injury_report::NbacInjuryReport, path, &unknown);
+    assert!(matches!(e, Err(ProcessorError::BadInput { .. })), "{e:?}");
+
+    // Gamebook PDF: a DNP mark with no reason still gives the player a dnp row.
+    let Some(exp) = gamebook_exp() else { return };
+    let mut lines = gamebook_lines(&exp);
+    let at = lines.iter().position(|l| l.starts_with("TOTALS")).unwrap();
+    lines.insert(at, "30 Jordan Example DNP".into());
+    let out = run(&nbac_gamebook::NbacGamebook, GAMEBOOK_PATH, &simple_pdf(&lines)).unwrap();
+    let rows = self::rows(&out);
+    let ex = find(&rows, &[("player_lookup", json!("jordanexample"))]);
+    assert_eq!((s(ex, "team_abbr"), s(ex, "player_status"), s(ex, "dnp_reason")), ("MEM", "dnp", "DNP"));
+}

@@ -310,6 +310,13 @@ fn from_pdf(file: &RawFile<'_>, game: &Game) -> Result<Vec<Player>, ProcessorErr
             out.push(Player { team, name, jersey, status: "dnp", reason: Some(reason), ..Default::default() });
             continue;
         }
+        if let Some(mark) = ["DNP", "NWT", "DND"].iter().find(|m| tokens.last() == Some(*m)) {
+            // A DNP mark without a reason.
+            let name = tokens[1..tokens.len() - 1].join(" ");
+            let (jersey, reason) = (Some(tokens[0].to_string()), Some(mark.to_string()));
+            out.push(Player { team, name, jersey, status: "dnp", reason, ..Default::default() });
+            continue;
+        }
         let Some(m) = tokens.iter().position(|t| is_minutes(t)) else { continue };
         let err = |d: &str| bad(file.path, format!("stat line {line:?}: {d}"));
         let stats = stat_numbers(&tokens[m + 1..]).ok_or_else(|| err("a stat is not a number"))?;

@@ -14,7 +14,8 @@
 //!   the nearest player line on the page, in top-to-bottom order;
 //! - `NOT YET SUBMITTED` team rows carry no player and write nothing (counted in the metadata);
 //! - `injury_status` is lower-case (out/questionable/doubtful/probable/available; input case ignored); any other
-//!   status, an unknown team, a bad date or a missing header fails the whole file (`BadInput`);
+//!   status, an unknown team, a bad date or a missing header fails the whole file (`BadInput`); a repeated
+//!   (game, player) keeps its first entry (counted in the metadata);
 //! - `player_name_original` keeps the PDF's `Last, First`; `player_full_name` is `First Last`; `player_lookup`
 //!   goes through the alias resolver; `game_id` is the standard `YYYYMMDD_AWAY_HOME` of the game date;
 //! - the report is a time series (hourly snapshots): the write replaces the slice of the report date's
@@ -199,24 +200,31 @@ struct Entry {
     reason: String,
 }
 
+/// Top-to-bottom order across pages.
+fn sort_key(page: u32, y: f64) -> f64 {
+    f64::from(page) * 1e5 + y
+}
+
 /// What a report says: its date, hour and time when it states them, the entries and the teams not submitted.
 struct Extract {
-    report: Option<(SlateDate, u32, String)>,
+    report: Option<(SlateDate, u32, Option<String>)>,
     entries: Vec<Entry>,
     not_submitted: usize,
 }
 
-/// Parse the report into rows (all of one report date) and the count of teams not yet submitted.
-pub fn parse(file: &RawFile<'_>) -> Result<(SlateDate, Vec<Row>, usize), ProcessorError> {
+/// Parse the report into rows (all of one report date), the count of teams not yet submitted and the count of
+/// repeated (game, player) entries dropped (the first is kept).
+pub fn parse(file: &RawFile<'_>) -> Result<(SlateDate, Vec<Row>, usize, usize), ProcessorError> {
     let bytes = file.non_empty()?;
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let ex = if matches!(first, Some(b'{' | b'[')) { from_json(file)? } else { from_pdf(file)? };
     let (report_date, report_hour, report_time) = match ex.report {
-        Some((d, h, t)) => (d, Some(h), Some(t)),
+        Some((d, h, t)) => (d, Some(h), t),
         None => (file.require_path_date()?, path_hour(file), None),
     };
     let resolver = NameResolver::aliases_only(Aliases::builtin());
     let mut rows = Vec::with_capacity(ex.entries.len());
+    let (mut seen, mut dupes) = (BTreeSet::new(), 0usize);
     for p in ex.entries {
         let status = p.status.trim().to_ascii_lowercase();
         if !STATUSES.contains(&status.as_str()) {
@@ -228,6 +236,11 @@ pub fn parse(file: &RawFile<'_>) -> Result<(SlateDate, Vec<Row>, usize), Process
             return Err(bad(file.path, format!("player name {:?} has no letters", p.player)));
         }
         let reason = p.reason.trim();
+        let game_id = standard_game_id(p.date, p.away, p.home);
+        if !seen.insert((game_id.clone(), res.lookup().to_string())) {
+            dupes += 1;
+            continue;
+        }
         let mut row = Row::new();
         row.insert("report_date".into(), json!(report_date.to_string()));
         row.insert("report_hour".into(), report_hour.map_or(Value::Null, |h| json!(h)));
@@ -235,7 +248,7 @@ pub fn parse(file: &RawFile<'_>) -> Result<(SlateDate, Vec<Row>, usize), Process
         row.insert("season".into(), json!(p.date.season_label()));
         row.insert("game_date".into(), json!(p.date.to_string()));
         row.insert("game_time".into(), if p.time.is_empty() { Value::Null } else { json!(p.time) });
-        row.insert("game_id".into(), json!(standard_game_id(p.date, p.away, p.home)));
+        row.insert("game_id".into(), json!(game_id));
         row.insert("matchup".into(), json!(format!("{}@{}", p.away, p.home)));
         row.insert("away_team".into(), json!(p.away));
         row.insert("home_team".into(), json!(p.home));
@@ -250,7 +263,7 @@ pub fn parse(file: &RawFile<'_>) -> Result<(SlateDate, Vec<Row>, usize), Process
         stamp(&mut row, file, &HASH_FIELDS);
         rows.push(row);
     }
-    Ok((report_date, rows, ex.not_submitted))
+    Ok((report_date, rows, ex.not_submitted, dupes))
 }
 
 /// The `{hour}` segment after the path's date (`.../2025-03-15/17/...`), if any.
@@ -287,7 +300,7 @@ fn from_json(file: &RawFile<'_>) -> Result<Extract, ProcessorError> {
         let date =
             SlateDate::from_ymd(d.get(..4)?.parse().ok()?, d.get(4..6)?.parse().ok()?, d.get(6..8)?.parse().ok()?)?;
         let hour = m.opt_str("hour24").and_then(|h| h.parse::<u32>().ok()).filter(|h| *h < 24)?;
-        Some((date, hour, format!("{hour:02}:00")))
+        Some((date, hour, None))
     });
     let mut entries = Vec::with_capacity(records.len());
     for (i, rv) in records.iter().enumerate() {
@@ -319,7 +332,7 @@ fn from_json(file: &RawFile<'_>) -> Result<Extract, ProcessorError> {
 /// The PDF: cells by column position, game/team context carried down, wrapped reasons joined.
 fn from_pdf(file: &RawFile<'_>) -> Result<Extract, ProcessorError> {
     let lines = pdf_lines(file.path, file.non_empty()?)?;
-    let report = lines.iter().find_map(|l| parse_title(&l.text()));
+    let report = lines.iter().find_map(|l| parse_title(&l.text())).map(|(d, h, t)| (d, h, Some(t)));
     let header_at = lines
         .iter()
         .position(|l| l.text().contains("Player Name") && l.text().contains("Current Status"))
@@ -386,7 +399,7 @@ fn from_pdf(file: &RawFile<'_>) -> Result<Extract, ProcessorError> {
         };
         let mut reason = Vec::new();
         if !c.reason.is_empty() {
-            reason.push((c.y, c.reason.clone()));
+            reason.push((sort_key(c.page, c.y), c.reason.clone()));
         }
         pending.push(Pending {
             idx: i,
@@ -400,15 +413,19 @@ fn from_pdf(file: &RawFile<'_>) -> Result<Extract, ProcessorError> {
             reason,
         });
     }
-    // Wrapped reasons: each fragment joins the nearest player line of its page.
+    // Wrapped reasons: each fragment joins the nearest player line of its page (a fragment at the top of a
+    // page with no player on it continues the last player above). Sort keys order fragments across pages.
     for f in fragments {
         let frag = &cells[f];
-        let nearest = pending
-            .iter_mut()
-            .filter(|p| cells[p.idx].page == frag.page)
-            .min_by(|a, b| (cells[a.idx].y - frag.y).abs().total_cmp(&(cells[b.idx].y - frag.y).abs()));
-        match nearest {
-            Some(p) => p.reason.push((frag.y, frag.reason.clone())),
+        let on_page = pending
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| cells[p.idx].page == frag.page)
+            .min_by(|(_, a), (_, b)| (cells[a.idx].y - frag.y).abs().total_cmp(&(cells[b.idx].y - frag.y).abs()))
+            .map(|(i, _)| i);
+        let target = on_page.or_else(|| pending.iter().rposition(|p| p.idx < f));
+        match target.and_then(|i| pending.get_mut(i)) {
+            Some(p) => p.reason.push((sort_key(frag.page, frag.y), frag.reason.clone())),
             None => return Err(bad(file.path, format!("reason text {:?} belongs to no player", frag.reason))),
         }
     }
@@ -440,9 +457,10 @@ impl Processor for NbacInjuryReport {
 
     fn compute(&self, input: &ProcessorInput) -> Result<ProcessorOutput, ProcessorError> {
         let file = RawFile::of(input)?;
-        let (date, rows, not_submitted) = parse(&file)?;
+        let (date, rows, not_submitted, dupes) = parse(&file)?;
         let mut out = ProcessorOutput::default();
         out.metadata.insert("teams_not_yet_submitted".into(), json!(not_submitted));
+        out.metadata.insert("duplicate_players_dropped".into(), json!(dupes));
         if rows.is_empty() {
             out.no_data_reason = Some("the report lists no players".into());
             return Ok(out);
