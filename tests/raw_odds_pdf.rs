@@ -363,21 +363,39 @@ fn simple_pdf(lines: &[String]) -> Vec<u8> {
         content += &format!("1 0 0 1 20 {} Tm ({}) Tj\n", height - 20 - 12 * i, esc(l));
     }
     content += "ET\n";
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+    pdf_with_content(content.as_bytes(), height, false)
+}
+
+/// A one-page PDF around a content stream, flate-compressed or not.
+fn pdf_with_content(content: &[u8], height: usize, flate: bool) -> Vec<u8> {
+    use std::io::Write;
+    let (data, filter) = if flate {
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(content).unwrap();
+        (enc.finish().unwrap(), " /Filter /FlateDecode")
+    } else {
+        (content.to_vec(), "")
+    };
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1400 {height}] /Contents 4 0 R \
              /Resources << /Font << /F1 5 0 R >> >> >>"
-        ),
-        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+        )
+        .into_bytes(),
+        format!("<< /Length {}{filter} >>\nstream\n", data.len()).into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
     ];
+    objects[3].extend_from_slice(&data);
+    objects[3].extend_from_slice(b"\nendstream");
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
     out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
@@ -934,4 +952,45 @@ fn small_layout_cases_of_the_pdf_and_json_forms() {
     let rows = self::rows(&out);
     let ex = find(&rows, &[("player_lookup", json!("jordanexample"))]);
     assert_eq!((s(ex, "team_abbr"), s(ex, "player_status"), s(ex, "dnp_reason")), ("MEM", "dnp", "DNP"));
+}
+
+#[test]
+fn deeply_nested_pdf_objects_do_not_overflow_the_stack() {
+    for depth in [10_000usize, 200_000] {
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        let obj1 = pdf.len();
+        pdf.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+        let obj2 = pdf.len();
+        pdf.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Count 1 /Kids ");
+        pdf.extend(std::iter::repeat_n(b'[', depth));
+        pdf.extend(std::iter::repeat_n(b']', depth));
+        pdf.extend_from_slice(b" >>\nendobj\n");
+        let xref = pdf.len();
+        pdf.extend_from_slice(
+            format!(
+                "xref\n0 3\n0000000000 65535 f \n{obj1:010} 00000 n \n{obj2:010} 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+        let e = run(&nbac_injury_report::NbacInjuryReport, INJURY_PATH, &pdf);
+        assert!(matches!(e, Err(ProcessorError::BadInput { .. })), "depth {depth}: {e:?}");
+        // The same nesting inside a page's (compressed or plain) content stream.
+        for flate in [true, false] {
+            let mut content = b"BT /F1 8 Tf 1 0 0 1 20 20 Tm ".to_vec();
+            content.extend(std::iter::repeat_n(b'[', depth));
+            content.extend(std::iter::repeat_n(b']', depth));
+            content.extend_from_slice(b" TJ ET\n");
+            let e = run(&nbac_gamebook::NbacGamebook, GAMEBOOK_PATH, &pdf_with_content(&content, 100, flate));
+            assert!(matches!(e, Err(ProcessorError::BadInput { .. })), "content depth {depth}: {e:?}");
+        }
+    }
+    // A real PDF with a flate content stream still reads.
+    let Some(exp) = gamebook_exp() else { return };
+    let plain = simple_pdf(&gamebook_lines(&exp));
+    let at = plain.windows(3).position(|w| w == b"BT\n").unwrap();
+    let end = plain.windows(3).position(|w| w == b"ET\n").unwrap() + 3;
+    let flated = pdf_with_content(&plain[at..end], 40 + 12 * gamebook_lines(&exp).len(), true);
+    let a = run(&nbac_gamebook::NbacGamebook, GAMEBOOK_PATH, &plain).unwrap();
+    let b = run(&nbac_gamebook::NbacGamebook, GAMEBOOK_PATH, &flated).unwrap();
+    assert_eq!(self::rows(&a).len(), self::rows(&b).len());
 }

@@ -20,6 +20,13 @@ use crate::processors::ProcessorError;
 /// Largest PDF accepted (an injury report is ~100 KB, a gamebook ~50 KB).
 pub const MAX_PDF: usize = 32 * 1024 * 1024;
 
+/// Deepest array / dictionary nesting accepted (real PDFs stay under 10; the PDF parser recurses per level and
+/// a deep enough nesting overflows the stack, which aborts the process and cannot be caught).
+const MAX_NESTING: usize = 256;
+
+/// Most bytes the streams of one PDF may inflate to (a flate bomb would exhaust memory inside the parser).
+const MAX_STREAM_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Two words whose baselines differ by at most this many points are on one line.
 const LINE_TOLERANCE: f64 = 3.0;
 
@@ -67,6 +74,9 @@ pub fn words(path: &str, bytes: &[u8]) -> Result<Vec<Word>, ProcessorError> {
     if bytes.len() > MAX_PDF {
         return Err(bad(path, format!("PDF of {} bytes is larger than {MAX_PDF}", bytes.len())));
     }
+    if let Some(why) = hostile(bytes) {
+        return Err(bad(path, why));
+    }
     let run = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<Word>, String> {
         let doc = pdf_extract::Document::load_mem(bytes).map_err(|e| format!("unreadable PDF: {e}"))?;
         let mut dev = Collector::default();
@@ -82,6 +92,99 @@ pub fn words(path: &str, bytes: &[u8]) -> Result<Vec<Word>, ProcessorError> {
     words.retain(|w| w.x.is_finite() && w.y.is_finite() && !w.text.trim().is_empty());
     words.sort_by(|a, b| a.page.cmp(&b.page).then(a.y.total_cmp(&b.y)).then(a.x.total_cmp(&b.x)));
     Ok(words)
+}
+
+/// Why a PDF must not reach the parser, if it must not: nesting deeper than [`MAX_NESTING`] in its objects or
+/// in any flate stream that holds PDF syntax (content streams, object streams), or streams that inflate past
+/// [`MAX_STREAM_BYTES`]. Binary streams (fonts, images) are inflated for the size check but not scanned.
+fn hostile(bytes: &[u8]) -> Option<String> {
+    use std::io::Read;
+    let mut outside = Vec::with_capacity(bytes.len());
+    let mut inflated_total = 0u64;
+    let mut rest = bytes;
+    while let Some(at) = find(rest, b"stream") {
+        let is_start = at < 3 || &rest[at - 3..at] != b"end";
+        let (head, tail) = rest.split_at(at + b"stream".len());
+        outside.extend_from_slice(head);
+        rest = tail;
+        if !is_start {
+            continue;
+        }
+        let data_len = find(rest, b"endstream").unwrap_or(rest.len());
+        let (data, after) = rest.split_at(data_len);
+        rest = after;
+        let data = data.strip_prefix(b"\r\n").or_else(|| data.strip_prefix(b"\n")).unwrap_or(data);
+        let mut inflated = Vec::new();
+        let limit = MAX_STREAM_BYTES - inflated_total + 1;
+        let _ = flate2::read::ZlibDecoder::new(data).take(limit).read_to_end(&mut inflated);
+        inflated_total += inflated.len() as u64;
+        if inflated_total > MAX_STREAM_BYTES {
+            return Some(format!("the PDF's streams inflate past {MAX_STREAM_BYTES} bytes"));
+        }
+        let body: &[u8] = if inflated.is_empty() { data } else { &inflated };
+        if looks_textual(body) && nesting(body) > MAX_NESTING {
+            return Some(format!("a PDF stream nests deeper than {MAX_NESTING} levels"));
+        }
+    }
+    outside.extend_from_slice(rest);
+    (nesting(&outside) > MAX_NESTING).then(|| format!("the PDF's objects nest deeper than {MAX_NESTING} levels"))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// PDF syntax rather than font or image data: mostly printable ASCII at the start.
+fn looks_textual(b: &[u8]) -> bool {
+    let head = &b[..b.len().min(4096)];
+    let text = head.iter().filter(|c| c.is_ascii_graphic() || c.is_ascii_whitespace()).count();
+    !head.is_empty() && text * 10 >= head.len() * 9
+}
+
+/// Deepest `[` / `<<` nesting, skipping literal strings and comments.
+fn nesting(b: &[u8]) -> usize {
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'(' => {
+                // Skip a literal string: balanced parentheses, backslash escapes.
+                let mut level = 0usize;
+                while let Some(&d) = b.get(i) {
+                    match d {
+                        b'\\' => i += 1,
+                        b'(' => level += 1,
+                        b')' => {
+                            level -= 1;
+                            if level == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'%' => {
+                while b.get(i).is_some_and(|d| *d != b'\n' && *d != b'\r') {
+                    i += 1;
+                }
+            }
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            b'<' if b.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                i += 1;
+            }
+            b'>' if b.get(i + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            _ => {}
+        }
+        max = max.max(depth);
+        i += 1;
+    }
+    max
 }
 
 /// Group sorted words into lines (same page, baselines within [`LINE_TOLERANCE`]).
