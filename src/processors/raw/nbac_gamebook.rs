@@ -10,6 +10,10 @@
 //!   the next lines and may hold both teams' lists on one line; or
 //! - the original scraper's JSON made from that PDF (`active_players`, `dnp_players`, `inactive_players`).
 //!
+//! The line layout follows the original scraper's reading of the PDF text. Both real PDF captures among the
+//! fixtures are damaged (their flate streams lost bytes) and are refused; the PDF path is tested on a PDF
+//! rebuilt in that layout from the original's extraction of the same game.
+//!
 //! Invariants:
 //! - one row per (game, team, player); `game_id` is the standard `YYYYMMDD_AWAY_HOME` of the path's date and
 //!   game code (the PDF's VISITOR/HOME teams, or the JSON's teams, must agree with it); teams are tricodes;
