@@ -21,13 +21,18 @@ pub mod bdl_active_players;
 pub mod bdl_boxscores;
 pub mod bdl_injuries;
 pub mod bdl_standings;
+pub mod betting_props;
 pub mod big_data_ball_pbp;
 pub mod common;
 pub mod espn_boxscore;
 pub mod espn_scoreboard;
 pub mod espn_team_roster;
+pub mod nbac_gamebook;
+pub mod nbac_injury_report;
 pub mod nbac_player_boxscore;
 pub mod odds_api_props;
+pub mod odds_game_lines;
+pub mod pdf_text;
 
 /// Register every raw processor of this build.
 pub fn register(reg: &mut ProcessorRegistry) {
@@ -42,4 +47,8 @@ pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(espn_team_roster::EspnTeamRoster));
     reg.register(Arc::new(big_data_ball_pbp::BigDataBallPbp));
     reg.register(Arc::new(basketball_ref_roster::BasketballRefRoster));
+    reg.register(Arc::new(nbac_injury_report::NbacInjuryReport));
+    reg.register(Arc::new(nbac_gamebook::NbacGamebook));
+    reg.register(Arc::new(betting_props::BettingProps));
+    reg.register(Arc::new(odds_game_lines::OddsGameLines));
 }
