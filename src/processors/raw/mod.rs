@@ -18,8 +18,10 @@ use super::ProcessorRegistry;
 
 pub mod common;
 pub mod nbac_player_boxscore;
+pub mod nbac_schedule;
 
 /// Register every raw processor of this build.
 pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
+    reg.register(Arc::new(nbac_schedule::NbacSchedule));
 }

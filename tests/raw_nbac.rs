@@ -1,0 +1,296 @@
+//! NBA.com raw processors against real captures (`../shared/fixtures/nba`): field values checked against
+//! values read out of the captures, bad input is a typed error, and every output fits its schema in the real
+//! embedded warehouse, idempotently.
+
+mod shared;
+
+use std::io::Write;
+
+use hoopflow::backends::embedded::warehouse::EmbeddedWarehouse;
+use hoopflow::backends::{LandedObject, Warehouse};
+use hoopflow::domain::Row;
+use hoopflow::processors::raw::nbac_schedule::NbacSchedule;
+use hoopflow::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
+use serde_json::{json, Value};
+
+// ── helpers ──────────────────────────────────────────────────────────────────────────────────────────────
+
+fn input(path: &str, data: Vec<u8>) -> ProcessorInput {
+    ProcessorInput { object: Some(LandedObject { path: path.to_string(), generation: 1, data }), ..Default::default() }
+}
+
+fn run(p: &dyn Processor, path: &str, data: &[u8]) -> Result<ProcessorOutput, ProcessorError> {
+    p.compute(&input(path, data.to_vec()))
+}
+
+fn rows(out: &ProcessorOutput, table: &str) -> Vec<Row> {
+    out.writes
+        .iter()
+        .filter(|w| w.table().table == table)
+        .flat_map(|w| match w {
+            TableWrite::ReplacePartition { rows, .. }
+            | TableWrite::ReplaceSlice { rows, .. }
+            | TableWrite::Upsert { rows, .. } => rows.clone(),
+        })
+        .collect()
+}
+
+/// The single row whose columns hold the given values.
+fn one<'r>(rows: &'r [Row], want: &[(&str, Value)]) -> &'r Row {
+    let hits: Vec<&Row> = rows.iter().filter(|r| want.iter().all(|(c, v)| r.get(*c) == Some(v))).collect();
+    assert_eq!(hits.len(), 1, "rows matching {want:?}");
+    hits[0]
+}
+
+fn assert_fields(row: &Row, want: &[(&str, Value)]) {
+    for (c, v) in want {
+        assert_eq!(row.get(*c), Some(v), "column {c} of {}", Value::Object(row.clone()));
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+/// A truncated copy (of the inflated JSON, and of the gzip when the capture is gzip), an empty file and a
+/// JSON document of the wrong shape are `BadInput`, never a panic.
+fn assert_bad_input(p: &dyn Processor, path: &str, data: &[u8]) {
+    let plain = if data.starts_with(&[0x1f, 0x8b]) {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(data).read_to_end(&mut out).unwrap();
+        let truncated_gz = &data[..data.len() / 2];
+        let r = run(p, path, truncated_gz);
+        assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "truncated gzip: {r:?}");
+        out
+    } else {
+        data.to_vec()
+    };
+    for cut in [plain.len() / 2, plain.len() - 3, 1] {
+        let r = run(p, path, &plain[..cut]);
+        assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "truncated at {cut}: {r:?}");
+    }
+    for empty in [&b""[..], b"  \n", b"{}", b"[]", b"null", b"{\"resultSets\": 3}"] {
+        let r = run(p, path, empty);
+        assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{:?}: {r:?}", String::from_utf8_lossy(empty));
+    }
+    let r = run(p, path, &gzip(b""));
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "empty gzip: {r:?}");
+}
+
+/// Apply the writes to a fresh in-memory warehouse twice: the rows must fit the schema and the second
+/// application must leave the same counts. Returns the count per table after the first application.
+async fn apply_twice(p: &dyn Processor, out: &ProcessorOutput) -> Vec<(String, u64)> {
+    let wh = EmbeddedWarehouse::in_memory().unwrap();
+    for s in p.schemas() {
+        wh.ensure_table(&s).await.unwrap();
+    }
+    let mut counts = Vec::new();
+    for round in 0..2 {
+        for w in &out.writes {
+            match w.clone() {
+                TableWrite::ReplacePartition { table, date, rows } => {
+                    wh.replace_partition(&table, date, rows).await.unwrap();
+                }
+                TableWrite::ReplaceSlice { table, date, scope, rows } => {
+                    wh.replace_slice(&table, date, &scope, rows).await.unwrap();
+                }
+                TableWrite::Upsert { table, rows } => {
+                    wh.upsert(&table, rows).await.unwrap();
+                }
+            }
+        }
+        let mut now = Vec::new();
+        for s in p.schemas() {
+            now.push((s.table.table.clone(), wh.count(&s.table).await.unwrap()));
+        }
+        if round == 0 {
+            counts = now;
+        } else {
+            assert_eq!(counts, now, "applying the writes twice changed the counts");
+        }
+    }
+    counts
+}
+
+fn processor_names_match_the_topology(p: &dyn Processor, name: &str) {
+    assert_eq!(p.name(), name);
+    let reg = hoopflow::processors::builtin_registry();
+    assert!(reg.contains(name), "{name} is registered");
+}
+
+// ── nbac_schedule ────────────────────────────────────────────────────────────────────────────────────────
+
+const SCHEDULE_PATH: &str = "nba-com/schedule/2024-25/20250827_131327.json";
+
+#[tokio::test]
+async fn schedule_full_season_fields_match_the_capture() {
+    let Some(data) = shared::fixture("nbac_schedule_api/raw_80cb1fd6.json.gz") else { return };
+    processor_names_match_the_topology(&NbacSchedule, "nbac_schedule");
+    let out = run(&NbacSchedule, SCHEDULE_PATH, &data).unwrap();
+    let all = rows(&out, "nbac_schedule");
+    // 1,400 games: 1,390 between two NBA teams; 6 All-Star/Rising Stars and 4 preseason games against
+    // international clubs are skipped.
+    assert_eq!(all.len(), 1390);
+    assert_eq!(out.metadata["skipped_non_nba_games"], json!(10));
+    assert_eq!(all.iter().filter(|r| r["is_regular_season"] == json!(true)).count(), 1230);
+    assert_eq!(all.iter().filter(|r| r["is_playoffs"] == json!(true)).count(), 84);
+    assert_eq!(all.iter().filter(|r| r["is_play_in"] == json!(true)).count(), 6);
+    assert_eq!(all.iter().filter(|r| r["is_preseason"] == json!(true)).count(), 69);
+    assert_eq!(all.iter().filter(|r| r["is_emirates_cup"] == json!(true)).count(), 67);
+    assert!(all.iter().all(|r| r["season_year"] == json!(2024) && r["game_status"] == json!(3)));
+    // One write per date of the window 2024-10-04 ..= 2025-06-22 (262 days, 231 with games).
+    assert_eq!(out.writes.len(), 262);
+    assert!(out.writes.iter().all(|w| matches!(w, TableWrite::ReplacePartition { .. })));
+    let empty: Vec<String> = out
+        .writes
+        .iter()
+        .filter_map(|w| match w {
+            TableWrite::ReplacePartition { date, rows, .. } if rows.is_empty() => Some(date.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(empty.len(), 262 - 231 + 2, "gap dates plus the All-Star Friday and Sunday");
+    for d in ["2025-02-14", "2025-02-16"] {
+        assert!(empty.contains(&d.to_string()), "{d} has only non-NBA games (Rising Stars, All-Star)");
+    }
+
+    // NYK @ PHI, 2025-01-15, 7:00 pm ET = 00:00 UTC the next day: the game date is the ET date.
+    let g = one(&all, &[("nba_game_id", json!("0022400561"))]);
+    assert_fields(
+        g,
+        &[
+            ("game_id", json!("20250115_NYK_PHI")),
+            ("game_code", json!("20250115/NYKPHI")),
+            ("game_date", json!("2025-01-15")),
+            ("game_date_time_utc", json!("2025-01-16T00:00:00Z")),
+            ("game_time_et", json!("19:00")),
+            ("season_nba_format", json!("2024-25")),
+            ("season_type", json!("regular")),
+            ("home_team_tricode", json!("PHI")),
+            ("away_team_tricode", json!("NYK")),
+            ("home_team_id", json!(1610612755)),
+            ("home_team_name", json!("Philadelphia 76ers")),
+            ("home_team_score", json!(119)),
+            ("away_team_score", json!(125)),
+            ("winning_team_tricode", json!("NYK")),
+            ("arena_name", json!("Wells Fargo Center")),
+            ("primary_network", json!("ESPN")),
+            ("has_national_tv", json!(true)),
+            ("day_of_week", json!("Wed")),
+            ("is_weekend", json!(false)),
+            ("data_source", json!("api")),
+            ("source_file_path", json!(format!("gs://nba-scraped-data/{SCHEDULE_PATH}"))),
+        ],
+    );
+    assert_eq!(g["data_hash"].as_str().map(str::len), Some(16));
+    // NBA Cup final in Las Vegas (neutral site): MIL 97, OKC 81.
+    let cup = one(&all, &[("nba_game_id", json!("0062400001"))]);
+    assert_fields(
+        cup,
+        &[
+            ("game_id", json!("20241217_MIL_OKC")),
+            ("season_type", json!("in_season_final")),
+            ("is_emirates_cup", json!(true)),
+            ("is_regular_season", json!(false)),
+            ("is_neutral", json!(true)),
+            ("arena_city", json!("Las Vegas")),
+            ("winning_team_tricode", json!("MIL")),
+        ],
+    );
+    // Finals game 7.
+    let g7 = one(&all, &[("game_id", json!("20250622_IND_OKC"))]);
+    assert_fields(
+        g7,
+        &[
+            ("nba_game_id", json!("0042400407")),
+            ("is_playoffs", json!(true)),
+            ("playoff_round", json!(4)),
+            ("game_label", json!("NBA Finals")),
+            ("home_team_score", json!(103)),
+            ("away_team_score", json!(91)),
+            ("winning_team_tricode", json!("OKC")),
+            ("is_weekend", json!(true)),
+        ],
+    );
+    let play_in = one(&all, &[("nba_game_id", json!("0052400201"))]);
+    assert_fields(play_in, &[("game_id", json!("20250418_MIA_ATL")), ("is_play_in", json!(true))]);
+    // The 11 games of 2025-01-15 are in that date's partition.
+    let jan15 = out
+        .writes
+        .iter()
+        .find_map(|w| match w {
+            TableWrite::ReplacePartition { date, rows, .. } if date.to_string() == "2025-01-15" => Some(rows),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(jan15.len(), 11);
+
+    let counts = apply_twice(&NbacSchedule, &out).await;
+    assert_eq!(counts, vec![("nbac_schedule".to_string(), 1390)]);
+}
+
+#[test]
+fn schedule_cdn_variant_and_replay_subset() {
+    let Some(data) = shared::fixture("nbac_schedule_cdn/raw_68953816.json") else { return };
+    let path = "nba-com/schedule-cdn/2025-26/20250717_141102.json";
+    let out = run(&NbacSchedule, path, &data).unwrap();
+    let all = rows(&out, "nbac_schedule");
+    // 13 preseason games, 2 against Australian clubs (MEL, SEM): 11 rows.
+    assert_eq!(all.len(), 11);
+    assert_eq!(out.metadata["skipped_non_nba_games"], json!(2));
+    let g = one(&all, &[("nba_game_id", json!("0012500001"))]);
+    assert_fields(
+        g,
+        &[
+            ("game_id", json!("20251003_PHX_LAL")),
+            ("game_date", json!("2025-10-03")),
+            ("game_date_time_utc", json!("2025-10-04T02:00:00Z")),
+            ("game_status", json!(1)),
+            ("game_status_text", json!("10:00 pm ET")),
+            ("home_team_score", Value::Null),
+            ("winning_team_tricode", Value::Null),
+            ("arena_name", json!("Acrisure Arena")),
+            ("season_year", json!(2025)),
+            ("is_preseason", json!(true)),
+            ("data_source", json!("cdn")),
+        ],
+    );
+    // 2025-10-02 ..= 2025-10-17.
+    assert_eq!(out.writes.len(), 16);
+
+    // A replayed file: only the subset of fields the replay source writes, no seasonYear.
+    let replay = json!({"leagueSchedule": {"gameDates": [{"gameDate": "01/15/2025 00:00:00", "games": [{
+        "gameId": "0022400561", "gameCode": "20250115/NYKPHI", "gameStatus": 3, "gameStatusText": "Final",
+        "gameDateEst": "2025-01-15T00:00:00Z", "gameDateTimeUTC": "2025-01-16T00:00:00Z",
+        "arenaName": "Wells Fargo Center", "gameLabel": "",
+        "homeTeam": {"teamId": 1610612755, "teamTricode": "PHI", "teamName": "76ers", "teamCity": "Philadelphia", "score": 119},
+        "awayTeam": {"teamId": 1610612752, "teamTricode": "NYK", "teamName": "Knicks", "teamCity": "New York", "score": 125}
+    }]}]}});
+    let out = run(&NbacSchedule, SCHEDULE_PATH, replay.to_string().as_bytes()).unwrap();
+    let all = rows(&out, "nbac_schedule");
+    assert_eq!(all.len(), 1);
+    assert_fields(
+        &all[0],
+        &[
+            ("game_id", json!("20250115_NYK_PHI")),
+            ("season_year", json!(2024)),
+            ("season_nba_format", Value::Null),
+            ("winning_team_tricode", json!("NYK")),
+            ("game_label", Value::Null),
+            ("primary_network", Value::Null),
+            ("has_national_tv", Value::Null),
+        ],
+    );
+}
+
+#[test]
+fn schedule_bad_input_is_typed() {
+    let Some(data) = shared::fixture("nbac_schedule_api/raw_80cb1fd6.json.gz") else { return };
+    assert_bad_input(&NbacSchedule, SCHEDULE_PATH, &data);
+    let no_id = json!({"leagueSchedule": {"gameDates": [{"games": [{"gameStatus": 1}]}]}});
+    let r = run(&NbacSchedule, SCHEDULE_PATH, no_id.to_string().as_bytes());
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
+}
