@@ -9,7 +9,7 @@ use std::io::Write;
 use hoopflow::backends::embedded::warehouse::EmbeddedWarehouse;
 use hoopflow::backends::{LandedObject, Warehouse};
 use hoopflow::domain::Row;
-use hoopflow::processors::raw::nbac_schedule::NbacSchedule;
+use hoopflow::processors::raw::{nbac_schedule::NbacSchedule, nbac_team_boxscore::NbacTeamBoxscore};
 use hoopflow::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 use serde_json::{json, Value};
 
@@ -293,4 +293,119 @@ fn schedule_bad_input_is_typed() {
     let no_id = json!({"leagueSchedule": {"gameDates": [{"games": [{"gameStatus": 1}]}]}});
     let r = run(&NbacSchedule, SCHEDULE_PATH, no_id.to_string().as_bytes());
     assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
+}
+
+// ── nbac_team_boxscore ───────────────────────────────────────────────────────────────────────────────────
+
+const TEAM_BOX_PATH: &str = "nba-com/team-boxscore/2025-01-15/0022400561/20250116_050000.json";
+
+#[tokio::test]
+async fn team_boxscore_fields_match_the_capture() {
+    let Some(data) = shared::fixture("nbac_team_boxscore/raw_12f99055.json") else { return };
+    processor_names_match_the_topology(&NbacTeamBoxscore, "nbac_team_boxscore");
+    let out = run(&NbacTeamBoxscore, TEAM_BOX_PATH, &data).unwrap();
+    assert_eq!(out.writes.len(), 1);
+    match &out.writes[0] {
+        TableWrite::ReplaceSlice { date, scope, .. } => {
+            assert_eq!(date.to_string(), "2025-01-15");
+            assert_eq!(scope, &vec![("game_id".to_string(), json!("20250115_NYK_PHI"))]);
+        }
+        w => panic!("expected a slice write, got {w:?}"),
+    }
+    let all = rows(&out, "nbac_team_boxscore");
+    assert_eq!(all.len(), 2);
+    let phi = one(&all, &[("team_abbr", json!("PHI"))]);
+    assert_fields(
+        phi,
+        &[
+            ("game_id", json!("20250115_NYK_PHI")),
+            ("nba_game_id", json!("0022400561")),
+            ("game_date", json!("2025-01-15")),
+            ("season_year", json!(2024)),
+            ("team_id", json!(1610612755)),
+            ("team_name", json!("76ers")),
+            ("is_home", json!(true)),
+            ("opponent_team_abbr", json!("NYK")),
+            ("minutes", json!("265:00")),
+            ("fg_made", json!(46)),
+            ("fg_attempted", json!(92)),
+            ("fg_percentage", json!(0.5)),
+            ("three_pt_made", json!(13)),
+            ("three_pt_attempted", json!(35)),
+            ("ft_made", json!(14)),
+            ("ft_attempted", json!(14)),
+            ("offensive_rebounds", json!(11)),
+            ("defensive_rebounds", json!(24)),
+            ("total_rebounds", json!(35)),
+            ("assists", json!(27)),
+            ("steals", json!(8)),
+            ("blocks", json!(2)),
+            ("turnovers", json!(12)),
+            ("personal_fouls", json!(19)),
+            ("points", json!(119)),
+            ("plus_minus", json!(-6)),
+        ],
+    );
+    let nyk = one(&all, &[("team_abbr", json!("NYK"))]);
+    assert_fields(
+        nyk,
+        &[
+            ("is_home", json!(false)),
+            ("home_team_abbr", json!("PHI")),
+            ("away_team_abbr", json!("NYK")),
+            ("points", json!(125)),
+            ("fg_attempted", json!(86)),
+            ("three_pt_made", json!(16)),
+            ("ft_attempted", json!(24)),
+            ("total_rebounds", json!(45)),
+            ("plus_minus", json!(6)),
+        ],
+    );
+    let counts = apply_twice(&NbacTeamBoxscore, &out).await;
+    assert_eq!(counts, vec![("nbac_team_boxscore".to_string(), 2)]);
+}
+
+#[test]
+fn team_boxscore_v3_and_bad_input() {
+    let Some(data) = shared::fixture("nbac_team_boxscore/raw_12f99055.json") else { return };
+    assert_bad_input(&NbacTeamBoxscore, TEAM_BOX_PATH, &data);
+    // No date in the path.
+    let r = run(&NbacTeamBoxscore, "nba-com/team-boxscore/0022400561/x.json", &data);
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
+    // A mutated file: PHI's points no longer add up.
+    let text = String::from_utf8(data.clone()).unwrap();
+    let mutated = text.replacen("2,12,19,119,-6", "2,12,19,120,-6", 1);
+    assert!(mutated != text, "the mutation applies");
+    let r = run(&NbacTeamBoxscore, TEAM_BOX_PATH, mutated.as_bytes());
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
+
+    let stats = |pts: i64, fgm: i64, fg3m: i64, ftm: i64| {
+        json!({"minutes": "240:00", "fieldGoalsMade": fgm, "fieldGoalsAttempted": 90, "threePointersMade": fg3m,
+               "threePointersAttempted": 30, "freeThrowsMade": ftm, "freeThrowsAttempted": 20, "reboundsTotal": 44,
+               "assists": 25, "points": pts, "plusMinusPoints": 0.0})
+    };
+    let v3 = json!({"meta": {}, "boxScoreTraditional": {"gameId": "0022500100",
+        "homeTeam": {"teamId": 1610612747, "teamTricode": "LAL", "teamName": "Lakers", "teamCity": "Los Angeles", "statistics": stats(110, 40, 10, 20)},
+        "awayTeam": {"teamId": 1610612744, "teamTricode": "GSW", "teamName": "Warriors", "teamCity": "Golden State", "statistics": stats(105, 38, 12, 17)}}});
+    let out = run(&NbacTeamBoxscore, "nba-com/team-boxscore/2025-11-01/0022500100/x.json", v3.to_string().as_bytes())
+        .unwrap();
+    let all = rows(&out, "nbac_team_boxscore");
+    let lal = one(&all, &[("team_abbr", json!("LAL"))]);
+    assert_fields(
+        lal,
+        &[
+            ("game_id", json!("20251101_GSW_LAL")),
+            ("is_home", json!(true)),
+            ("season_year", json!(2025)),
+            ("points", json!(110)),
+            ("plus_minus", json!(0)),
+        ],
+    );
+    // A game without stats yet writes nothing.
+    let mut pending = v3.clone();
+    pending["boxScoreTraditional"]["homeTeam"]["statistics"] = json!({});
+    let out =
+        run(&NbacTeamBoxscore, "nba-com/team-boxscore/2025-11-01/0022500100/x.json", pending.to_string().as_bytes())
+            .unwrap();
+    assert!(out.writes.is_empty() && out.no_data_reason.is_some());
 }
