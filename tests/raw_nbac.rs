@@ -9,7 +9,9 @@ use std::io::Write;
 use hoopflow::backends::embedded::warehouse::EmbeddedWarehouse;
 use hoopflow::backends::{LandedObject, Warehouse};
 use hoopflow::domain::Row;
-use hoopflow::processors::raw::{nbac_schedule::NbacSchedule, nbac_team_boxscore::NbacTeamBoxscore};
+use hoopflow::processors::raw::{
+    nbac_schedule::NbacSchedule, nbac_scoreboard_v2::NbacScoreboardV2, nbac_team_boxscore::NbacTeamBoxscore,
+};
 use hoopflow::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 use serde_json::{json, Value};
 
@@ -408,4 +410,99 @@ fn team_boxscore_v3_and_bad_input() {
         run(&NbacTeamBoxscore, "nba-com/team-boxscore/2025-11-01/0022500100/x.json", pending.to_string().as_bytes())
             .unwrap();
     assert!(out.writes.is_empty() && out.no_data_reason.is_some());
+}
+
+// ── nbac_scoreboard_v2 ───────────────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn scoreboard_v2_fields_match_the_captures() {
+    let Some(data) = shared::fixture("nbac_scoreboard_v2/raw_06a65a50.json") else { return };
+    processor_names_match_the_topology(&NbacScoreboardV2, "nbac_scoreboard_v2");
+    let path = "nba-com/scoreboard-v2/2025-01-15/20250116_080000.json";
+    let out = run(&NbacScoreboardV2, path, &data).unwrap();
+    assert_eq!(out.writes.len(), 1);
+    assert!(matches!(&out.writes[0], TableWrite::ReplacePartition { date, .. } if date.to_string() == "2025-01-15"));
+    let all = rows(&out, "nbac_scoreboard_v2");
+    assert_eq!(all.len(), 11);
+    assert!(all.iter().all(|r| r["game_state"] == json!("final") && r["season_year"] == json!(2024)));
+    let g = one(&all, &[("nba_game_id", json!("0022400561"))]);
+    assert_fields(
+        g,
+        &[
+            ("game_id", json!("20250115_NYK_PHI")),
+            ("game_code", json!("20250115/NYKPHI")),
+            ("game_date", json!("2025-01-15")),
+            ("game_status_id", json!(3)),
+            ("game_status_text", json!("Final")),
+            ("start_time", Value::Null),
+            ("live_period", json!(5)),
+            ("home_team_id", json!(1610612755)),
+            ("home_team_abbr", json!("PHI")),
+            ("home_team_abbr_raw", json!("PHI")),
+            ("away_team_abbr", json!("NYK")),
+            ("home_score", json!(119)),
+            ("away_score", json!(125)),
+            ("winning_team_abbr", json!("NYK")),
+            ("winning_team_side", json!("away")),
+            ("arena_name", json!("Wells Fargo Center")),
+            ("national_tv", json!("ESPN")),
+        ],
+    );
+    let lac = one(&all, &[("game_id", json!("20250115_BKN_LAC"))]);
+    assert_fields(lac, &[("home_score", json!(126)), ("away_score", json!(67)), ("winning_team_side", json!("home"))]);
+    assert_eq!(apply_twice(&NbacScoreboardV2, &out).await, vec![("nbac_scoreboard_v2".to_string(), 11)]);
+
+    // 2024-01-15 (five identical snapshots): the same rows whichever is loaded.
+    let a = shared::fixture("nbac_scoreboard_v2/raw_055ff78d.json").unwrap();
+    let out = run(&NbacScoreboardV2, "nba-com/scoreboard-v2/2024-01-15/20240116_080000.json", &a).unwrap();
+    let all = rows(&out, "nbac_scoreboard_v2");
+    assert_eq!(all.len(), 11);
+    let g = one(&all, &[("game_id", json!("20240115_HOU_PHI"))]);
+    assert_fields(
+        g,
+        &[
+            ("nba_game_id", json!("0022300555")),
+            ("season_year", json!(2023)),
+            ("home_score", json!(124)),
+            ("away_score", json!(115)),
+            ("winning_team_abbr", json!("PHI")),
+        ],
+    );
+    let b = shared::fixture("nbac_scoreboard_v2/raw_ee21af81.json").unwrap();
+    let again = run(&NbacScoreboardV2, "nba-com/scoreboard-v2/2024-01-15/20240116_080000.json", &b).unwrap();
+    assert_eq!(out, again);
+}
+
+#[test]
+fn scoreboard_v2_bad_input_and_scheduled_games() {
+    let Some(data) = shared::fixture("nbac_scoreboard_v2/raw_06a65a50.json") else { return };
+    let path = "nba-com/scoreboard-v2/2025-01-15/20250116_080000.json";
+    assert_bad_input(&NbacScoreboardV2, path, &data);
+    // A pre-game snapshot: status 1, no points yet, the start time is the status text.
+    let mut v: Value = serde_json::from_slice(&data).unwrap();
+    for set in v["resultSets"].as_array_mut().unwrap() {
+        if set["name"] == json!("GameHeader") {
+            for r in set["rowSet"].as_array_mut().unwrap() {
+                r[3] = json!(1);
+                r[4] = json!("7:00 pm ET");
+            }
+        }
+        if set["name"] == json!("LineScore") {
+            for r in set["rowSet"].as_array_mut().unwrap() {
+                r[22] = Value::Null;
+            }
+        }
+    }
+    let out = run(&NbacScoreboardV2, path, v.to_string().as_bytes()).unwrap();
+    let all = rows(&out, "nbac_scoreboard_v2");
+    let g = one(&all, &[("nba_game_id", json!("0022400561"))]);
+    assert_fields(
+        g,
+        &[
+            ("game_state", json!("scheduled")),
+            ("start_time", json!("7:00 pm ET")),
+            ("home_score", Value::Null),
+            ("winning_team_abbr", Value::Null),
+        ],
+    );
 }
