@@ -10,7 +10,8 @@ use hoopflow::backends::embedded::warehouse::EmbeddedWarehouse;
 use hoopflow::backends::{LandedObject, Warehouse};
 use hoopflow::domain::Row;
 use hoopflow::processors::raw::{
-    nbac_schedule::NbacSchedule, nbac_scoreboard_v2::NbacScoreboardV2, nbac_team_boxscore::NbacTeamBoxscore,
+    nbac_play_by_play::NbacPlayByPlay, nbac_schedule::NbacSchedule, nbac_scoreboard_v2::NbacScoreboardV2,
+    nbac_team_boxscore::NbacTeamBoxscore,
 };
 use hoopflow::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 use serde_json::{json, Value};
@@ -505,4 +506,130 @@ fn scoreboard_v2_bad_input_and_scheduled_games() {
             ("winning_team_abbr", Value::Null),
         ],
     );
+}
+
+// ── nbac_play_by_play ────────────────────────────────────────────────────────────────────────────────────
+
+const PBP_PATH: &str = "nba-com/play-by-play/2025-01-15/game_0022400561/20250115_235056.json";
+
+#[tokio::test]
+async fn play_by_play_fields_match_the_capture() {
+    let Some(data) = shared::fixture("nbac_play_by_play/raw_416e8d5c.json.gz") else { return };
+    processor_names_match_the_topology(&NbacPlayByPlay, "nbac_play_by_play");
+    let out = run(&NbacPlayByPlay, PBP_PATH, &data).unwrap();
+    match &out.writes[..] {
+        [TableWrite::ReplaceSlice { date, scope, .. }] => {
+            assert_eq!(date.to_string(), "2025-01-15");
+            // Home/away read from the score agrees with the scoreboard: NYK at PHI.
+            assert_eq!(scope, &vec![("game_id".to_string(), json!("20250115_NYK_PHI"))]);
+        }
+        w => panic!("expected one slice write, got {w:?}"),
+    }
+    let all = rows(&out, "nbac_play_by_play");
+    assert_eq!(all.len(), 506);
+    assert!(all.iter().all(|r| r["home_team_abbr"] == json!("PHI") && r["season_year"] == json!(2024)));
+    // Points add up to the final score (PHI 119, NYK 125 after overtime).
+    let pts = |t: &str| -> i64 {
+        all.iter().filter(|r| r["player_1_team_abbr"] == json!(t)).filter_map(|r| r["points_scored"].as_i64()).sum()
+    };
+    assert_eq!((pts("PHI"), pts("NYK")), (119, 125));
+    let made_fg = all.iter().filter(|r| r["shot_made"] == json!(true) && r["shot_type"] != json!("FT")).count();
+    assert_eq!(made_fg, 92);
+    assert_eq!(all.iter().filter(|r| r["shot_type"] == json!("3PT") && r["shot_made"] == json!(true)).count(), 29);
+    let last = all.iter().max_by_key(|r| r["event_sequence"].as_i64()).unwrap();
+    assert_fields(last, &[("score_home", json!(119)), ("score_away", json!(125)), ("period", json!(5))]);
+    // M. Bridges' 27-footer, assisted by J. Hart.
+    let e = one(&all, &[("event_id", json!(17))]);
+    assert_fields(
+        e,
+        &[
+            ("event_type", json!("3pt")),
+            ("event_sequence", json!(170000)),
+            ("period", json!(1)),
+            ("game_clock", json!("10:55")),
+            ("game_clock_seconds", json!(655.0)),
+            ("time_elapsed_seconds", json!(65.0)),
+            ("shot_made", json!(true)),
+            ("shot_type", json!("3PT")),
+            ("shot_x", json!(72.48685939553219)),
+            ("shot_y", json!(12.254901960784313)),
+            ("shot_distance", json!(27.94)),
+            ("shot_area", json!("Above the Break 3")),
+            ("points_scored", json!(3)),
+            ("score_home", json!(0)),
+            ("score_away", json!(3)),
+            ("player_1_id", json!(1628969)),
+            ("player_1_name", json!("M. Bridges")),
+            ("player_1_lookup", json!("mbridges")),
+            ("player_1_team_abbr", json!("NYK")),
+            ("player_2_id", json!(1628404)),
+            ("player_2_name", json!("J. Hart")),
+            ("player_2_role", json!("assist")),
+            ("player_2_team_abbr", json!("NYK")),
+            ("player_3_id", Value::Null),
+        ],
+    );
+    // Opening jump ball: Sims won, Yabusele lost, Hart recovered.
+    let j = one(&all, &[("event_id", json!(4))]);
+    assert_fields(
+        j,
+        &[
+            ("player_1_id", json!(1628404)),
+            ("player_2_id", json!(1630579)),
+            ("player_2_role", json!("jumpball_won")),
+            ("player_3_id", json!(1627824)),
+            ("player_3_name", json!("G. Yabusele")),
+            ("player_3_team_abbr", json!("PHI")),
+            ("player_3_role", json!("jumpball_lost")),
+        ],
+    );
+    // Overtime: 4 × 720 s before it.
+    let ot = all.iter().filter(|r| r["period"] == json!(5)).map(|r| r["time_elapsed_seconds"].as_f64().unwrap());
+    assert!(ot.clone().all(|t| (2880.0..=3180.0).contains(&t)) && ot.count() == 40);
+    assert_eq!(apply_twice(&NbacPlayByPlay, &out).await, vec![("nbac_play_by_play".to_string(), 506)]);
+}
+
+#[test]
+fn play_by_play_other_game_wrapper_and_bad_input() {
+    let Some(data) = shared::fixture("nbac_play_by_play/raw_14ecf360.json.gz") else { return };
+    let path = "nba-com/play-by-play/2025-01-06/game_0022400500/20250107_003106.json";
+    let out = run(&NbacPlayByPlay, path, &data).unwrap();
+    let all = rows(&out, "nbac_play_by_play");
+    assert_eq!(all.len(), 571);
+    let e = one(&all, &[("event_id", json!(56))]);
+    assert_fields(
+        e,
+        &[
+            ("game_id", json!("20250106_LAC_MIN")),
+            ("nba_game_id", json!("0022400500")),
+            ("player_1_id", json!(202695)),
+            ("player_1_team_abbr", json!("LAC")),
+            ("player_2_id", json!(1627826)),
+            ("shot_distance", json!(24.89)),
+            ("score_home", json!(7)),
+            ("score_away", json!(7)),
+        ],
+    );
+    // The original scraper's wrapper gives the same rows.
+    let inner: Value = {
+        use std::io::Read;
+        let mut s = Vec::new();
+        flate2::read::MultiGzDecoder::new(&data[..]).read_to_end(&mut s).unwrap();
+        serde_json::from_slice(&s).unwrap()
+    };
+    let wrapped = json!({"metadata": {"gameId": "0022400500"}, "playByPlay": inner});
+    let again = run(&NbacPlayByPlay, path, wrapped.to_string().as_bytes()).unwrap();
+    assert_eq!(rows(&again, "nbac_play_by_play"), all);
+    // Before the first basket the home team is unknown: nothing is written.
+    let mut early = inner.clone();
+    early["game"]["actions"] = json!(inner["game"]["actions"].as_array().unwrap()[..3].to_vec());
+    let out = run(&NbacPlayByPlay, path, early.to_string().as_bytes()).unwrap();
+    assert!(out.writes.is_empty() && out.no_data_reason.is_some());
+    assert_bad_input(&NbacPlayByPlay, path, &data);
+    // Duplicate action numbers.
+    let mut dup = inner.clone();
+    let first = dup["game"]["actions"][0].clone();
+    dup["game"]["actions"].as_array_mut().unwrap().push(first);
+    let r = run(&NbacPlayByPlay, path, dup.to_string().as_bytes());
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use super::ProcessorRegistry;
 
 pub mod common;
+pub mod nbac_play_by_play;
 pub mod nbac_player_boxscore;
 pub mod nbac_schedule;
 pub mod nbac_scoreboard_v2;
@@ -25,6 +26,7 @@ pub mod nbac_team_boxscore;
 /// Register every raw processor of this build.
 pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
+    reg.register(Arc::new(nbac_play_by_play::NbacPlayByPlay));
     reg.register(Arc::new(nbac_schedule::NbacSchedule));
     reg.register(Arc::new(nbac_scoreboard_v2::NbacScoreboardV2));
     reg.register(Arc::new(nbac_team_boxscore::NbacTeamBoxscore));
