@@ -10,8 +10,8 @@ use hoopflow::backends::embedded::warehouse::EmbeddedWarehouse;
 use hoopflow::backends::{LandedObject, Warehouse};
 use hoopflow::domain::Row;
 use hoopflow::processors::raw::{
-    nbac_play_by_play::NbacPlayByPlay, nbac_schedule::NbacSchedule, nbac_scoreboard_v2::NbacScoreboardV2,
-    nbac_team_boxscore::NbacTeamBoxscore,
+    nbac_play_by_play::NbacPlayByPlay, nbac_referee::NbacReferee, nbac_schedule::NbacSchedule,
+    nbac_scoreboard_v2::NbacScoreboardV2, nbac_team_boxscore::NbacTeamBoxscore,
 };
 use hoopflow::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 use serde_json::{json, Value};
@@ -632,4 +632,73 @@ fn play_by_play_other_game_wrapper_and_bad_input() {
     dup["game"]["actions"].as_array_mut().unwrap().push(first);
     let r = run(&NbacPlayByPlay, path, dup.to_string().as_bytes());
     assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
+}
+
+// ── nbac_referee ─────────────────────────────────────────────────────────────────────────────────────────
+
+const REF_PATH: &str = "nba-com/referee-assignments/2025-01-08/20250108_150000.json";
+
+#[tokio::test]
+async fn referee_fields_match_the_capture() {
+    let Some(data) = shared::fixture("nbac_referee_assignments/raw_718e62b3.json") else { return };
+    processor_names_match_the_topology(&NbacReferee, "nbac_referee");
+    let out = run(&NbacReferee, REF_PATH, &data).unwrap();
+    assert_eq!(out.metadata["games"], json!(8));
+    // 3 G League games; the WNBA table is empty.
+    assert_eq!(out.metadata["other_league_games"], json!(3));
+    assert_eq!(out.writes.len(), 2);
+    assert!(out
+        .writes
+        .iter()
+        .all(|w| matches!(w, TableWrite::ReplacePartition { date, .. } if date.to_string() == "2025-01-08")));
+    let all = rows(&out, "nbac_referee_game_assignments");
+    assert_eq!(all.len(), 24, "8 games × 3 officials (official4 is empty)");
+    let goble = one(&all, &[("official_code", json!(101284))]);
+    assert_fields(
+        goble,
+        &[
+            ("game_id", json!("20250108_OKC_CLE")),
+            ("nba_game_id", json!("0022400509")),
+            ("game_code", json!("20250108/OKCCLE")),
+            ("game_date", json!("2025-01-08")),
+            ("season", json!("2024-25")),
+            ("season_year", json!(2024)),
+            ("home_team_abbr", json!("CLE")),
+            ("home_team_id", json!(1610612739)),
+            ("away_team_abbr", json!("OKC")),
+            ("official_position", json!(1)),
+            ("official_name", json!("John Goble")),
+            ("official_jersey_number", json!("10")),
+        ],
+    );
+    let smith = one(&all, &[("official_name", json!("Michael Smith"))]);
+    assert_fields(
+        smith,
+        &[("game_id", json!("20250108_CHI_IND")), ("official_code", json!(1193)), ("official_position", json!(3))],
+    );
+    let replay = rows(&out, "nbac_referee_replay_center");
+    assert_eq!(replay.len(), 3);
+    assert_fields(
+        one(&replay, &[("official_code", json!(202035))]),
+        &[("official_name", json!("Brett Nansel")), ("game_date", json!("2025-01-08"))],
+    );
+    let counts = apply_twice(&NbacReferee, &out).await;
+    assert_eq!(
+        counts,
+        vec![("nbac_referee_game_assignments".to_string(), 24), ("nbac_referee_replay_center".to_string(), 3)]
+    );
+}
+
+#[test]
+fn referee_bad_input_is_typed() {
+    let Some(data) = shared::fixture("nbac_referee_assignments/raw_718e62b3.json") else { return };
+    assert_bad_input(&NbacReferee, REF_PATH, &data);
+    let mut v: Value = serde_json::from_slice(&data).unwrap();
+    v["nba"]["Table"]["rows"][0]["official2_code"] = json!(101284);
+    let r = run(&NbacReferee, REF_PATH, v.to_string().as_bytes());
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "same official twice: {r:?}");
+    let mut v: Value = serde_json::from_slice(&data).unwrap();
+    v["nba"]["Table"]["rows"][0]["game_date"] = json!("13/45/2025");
+    let r = run(&NbacReferee, REF_PATH, v.to_string().as_bytes());
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "bad date: {r:?}");
 }
