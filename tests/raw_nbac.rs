@@ -10,8 +10,8 @@ use hoopflow::backends::embedded::warehouse::EmbeddedWarehouse;
 use hoopflow::backends::{LandedObject, Warehouse};
 use hoopflow::domain::Row;
 use hoopflow::processors::raw::{
-    nbac_play_by_play::NbacPlayByPlay, nbac_referee::NbacReferee, nbac_schedule::NbacSchedule,
-    nbac_scoreboard_v2::NbacScoreboardV2, nbac_team_boxscore::NbacTeamBoxscore,
+    nbac_play_by_play::NbacPlayByPlay, nbac_player_list::NbacPlayerList, nbac_referee::NbacReferee,
+    nbac_schedule::NbacSchedule, nbac_scoreboard_v2::NbacScoreboardV2, nbac_team_boxscore::NbacTeamBoxscore,
 };
 use hoopflow::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 use serde_json::{json, Value};
@@ -701,4 +701,92 @@ fn referee_bad_input_is_typed() {
     v["nba"]["Table"]["rows"][0]["game_date"] = json!("13/45/2025");
     let r = run(&NbacReferee, REF_PATH, v.to_string().as_bytes());
     assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "bad date: {r:?}");
+}
+
+// ── nbac_player_list ─────────────────────────────────────────────────────────────────────────────────────
+
+const PLAYER_LIST_PATH: &str = "nba-com/player-list/2025-10-20/20251020_120000.json";
+
+#[tokio::test]
+async fn player_list_fields_match_the_capture() {
+    let Some(data) = shared::fixture("nbac_player_list/raw_7af00b51.json") else { return };
+    processor_names_match_the_topology(&NbacPlayerList, "nbac_player_list");
+    let out = run(&NbacPlayerList, PLAYER_LIST_PATH, &data).unwrap();
+    assert!(matches!(&out.writes[..], [TableWrite::Upsert { .. }]));
+    let all = rows(&out, "nbac_player_list_current");
+    assert_eq!(all.len(), 594);
+    assert_eq!(out.metadata["active_players"], json!(594));
+    assert!(all.iter().all(|r| r["season_year"] == json!(2025) && r["last_seen_date"] == json!("2025-10-20")));
+    assert_eq!(all.iter().filter(|r| r["team_abbr"] == json!("CHA")).count(), 24);
+    assert_fields(
+        one(&all, &[("player_id", json!(1630173))]),
+        &[
+            ("player_lookup", json!("preciousachiuwa")),
+            ("player_full_name", json!("Precious Achiuwa")),
+            ("team_abbr", json!("NYK")),
+            ("team_id", json!(1610612752)),
+            ("jersey_number", json!("5")),
+            ("position", json!("F")),
+            ("height", json!("6-8")),
+            ("weight", json!(243)),
+            ("college", json!("Memphis")),
+            ("country", json!("Nigeria")),
+            ("draft_year", json!(2020)),
+            ("draft_round", json!(1)),
+            ("draft_number", json!(20)),
+            ("years_pro", json!(5)),
+            ("is_active", json!(true)),
+            ("season", json!("2025-26")),
+        ],
+    );
+    assert_fields(
+        one(&all, &[("player_id", json!(203999))]),
+        &[
+            ("player_lookup", json!("nikolajokic")),
+            ("player_full_name", json!("Nikola Jokić")),
+            ("team_abbr", json!("DEN")),
+        ],
+    );
+    assert_fields(
+        one(&all, &[("player_lookup", json!("lukadoncic"))]),
+        &[("team_abbr", json!("LAL")), ("jersey_number", json!("77"))],
+    );
+    assert_fields(one(&all, &[("player_lookup", json!("egordemin"))]), &[("team_abbr", json!("BKN"))]);
+    // Undrafted: no draft columns.
+    assert_fields(
+        one(&all, &[("player_id", json!(1641725))]),
+        &[("draft_year", Value::Null), ("team_abbr", json!("NOP"))],
+    );
+    assert_eq!(apply_twice(&NbacPlayerList, &out).await, vec![("nbac_player_list_current".to_string(), 594)]);
+
+    // A later index where Achiuwa moved to Miami: his one row moves with him.
+    let text = String::from_utf8(data.clone()).unwrap();
+    let traded = text.replacen("[1630173,\"Achiuwa\",\"Precious\",\"precious-achiuwa\",1610612752,\"knicks\",0,\"New York\",\"Knicks\",\"NYK\"", "[1630173,\"Achiuwa\",\"Precious\",\"precious-achiuwa\",1610612748,\"heat\",0,\"Miami\",\"Heat\",\"MIA\"", 1);
+    assert!(traded != text, "the trade applies");
+    let later = run(&NbacPlayerList, "nba-com/player-list/2025-11-20/20251120_120000.json", traded.as_bytes()).unwrap();
+    let wh = EmbeddedWarehouse::in_memory().unwrap();
+    wh.ensure_table(&NbacPlayerList.schemas()[0]).await.unwrap();
+    for o in [&out, &later] {
+        for w in &o.writes {
+            if let TableWrite::Upsert { table, rows } = w.clone() {
+                wh.upsert(&table, rows).await.unwrap();
+            }
+        }
+    }
+    let q = wh
+        .query("SELECT team_abbr, last_seen_date FROM nba_raw.nbac_player_list_current WHERE player_id = 1630173")
+        .await
+        .unwrap();
+    assert_eq!(q.rows, vec![vec![json!("MIA"), json!("2025-11-20")]]);
+    assert_eq!(wh.count(&NbacPlayerList.schemas()[0].table).await.unwrap(), 594);
+}
+
+#[test]
+fn player_list_bad_input_is_typed() {
+    let Some(data) = shared::fixture("nbac_player_list/raw_7af00b51.json") else { return };
+    assert_bad_input(&NbacPlayerList, PLAYER_LIST_PATH, &data);
+    let text = String::from_utf8(data).unwrap();
+    let unknown_team = text.replacen("\"NYK\"", "\"XYZ\"", 1).replacen("1610612752", "1610619999", 1);
+    let r = run(&NbacPlayerList, PLAYER_LIST_PATH, unknown_team.as_bytes());
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
 }

@@ -19,6 +19,7 @@ use super::ProcessorRegistry;
 pub mod common;
 pub mod nbac_play_by_play;
 pub mod nbac_player_boxscore;
+pub mod nbac_player_list;
 pub mod nbac_referee;
 pub mod nbac_schedule;
 pub mod nbac_scoreboard_v2;
@@ -28,6 +29,7 @@ pub mod nbac_team_boxscore;
 pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
     reg.register(Arc::new(nbac_play_by_play::NbacPlayByPlay));
+    reg.register(Arc::new(nbac_player_list::NbacPlayerList));
     reg.register(Arc::new(nbac_referee::NbacReferee));
     reg.register(Arc::new(nbac_schedule::NbacSchedule));
     reg.register(Arc::new(nbac_scoreboard_v2::NbacScoreboardV2));
