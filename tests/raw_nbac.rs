@@ -10,8 +10,9 @@ use hoopflow::backends::embedded::warehouse::EmbeddedWarehouse;
 use hoopflow::backends::{LandedObject, Warehouse};
 use hoopflow::domain::Row;
 use hoopflow::processors::raw::{
-    nbac_play_by_play::NbacPlayByPlay, nbac_player_list::NbacPlayerList, nbac_referee::NbacReferee,
-    nbac_schedule::NbacSchedule, nbac_scoreboard_v2::NbacScoreboardV2, nbac_team_boxscore::NbacTeamBoxscore,
+    nbac_play_by_play::NbacPlayByPlay, nbac_player_list::NbacPlayerList, nbac_player_movement::NbacPlayerMovement,
+    nbac_referee::NbacReferee, nbac_schedule::NbacSchedule, nbac_scoreboard_v2::NbacScoreboardV2,
+    nbac_team_boxscore::NbacTeamBoxscore,
 };
 use hoopflow::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 use serde_json::{json, Value};
@@ -789,4 +790,69 @@ fn player_list_bad_input_is_typed() {
     let unknown_team = text.replacen("\"NYK\"", "\"XYZ\"", 1).replacen("1610612752", "1610619999", 1);
     let r = run(&NbacPlayerList, PLAYER_LIST_PATH, unknown_team.as_bytes());
     assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
+}
+
+// ── nbac_player_movement ─────────────────────────────────────────────────────────────────────────────────
+
+const MOVEMENT_PATH: &str = "nba-com/player-movement/2025-07-17/20250717_080000.json";
+
+#[tokio::test]
+async fn player_movement_fields_match_the_capture() {
+    let Some(data) = shared::fixture("nbac_player_movement/raw_1ecdb80d.json.gz") else { return };
+    processor_names_match_the_topology(&NbacPlayerMovement, "nbac_player_movement");
+    let out = run(&NbacPlayerMovement, MOVEMENT_PATH, &data).unwrap();
+    assert!(matches!(&out.writes[..], [TableWrite::Upsert { .. }]));
+    let all = rows(&out, "nbac_player_movement");
+    // 8,730 rows, 25 of them non-player rows sharing a key with another: 8,705 keys.
+    assert_eq!(all.len(), 8705);
+    assert_eq!(out.metadata["folded_rows"], json!(25));
+    assert_eq!(all.iter().filter(|r| r["is_player_transaction"] == json!(false)).count(), 441);
+    let count = |y: i64| all.iter().filter(|r| r["season_year"] == json!(y)).count();
+    assert_eq!((count(2015), count(2024), count(2025)), (699, 943, 219));
+    assert_fields(
+        one(&all, &[("player_lookup", json!("lukadoncic")), ("transaction_type", json!("Trade"))]),
+        &[
+            ("player_id", json!(1629029)),
+            ("transaction_date", json!("2025-02-02")),
+            ("season_year", json!(2024)),
+            ("team_abbr", json!("LAL")),
+            ("counterparty_team_abbr", json!("DAL")),
+            ("group_sort", json!("Trade 2024022")),
+            (
+                "transaction_description",
+                json!("Los Angeles Lakers received forward Luka Doncic from Dallas Mavericks."),
+            ),
+        ],
+    );
+    assert_fields(
+        one(&all, &[("player_slug", json!("bradley-beal")), ("transaction_type", json!("Waive"))]),
+        &[
+            ("team_abbr", json!("PHX")),
+            ("transaction_date", json!("2025-07-16")),
+            ("season_year", json!(2025)),
+            ("counterparty_team_abbr", Value::Null),
+            ("is_player_transaction", json!(true)),
+        ],
+    );
+    // Two picks Utah received in one trade fold into one row, both descriptions kept.
+    let utah =
+        one(&all, &[("player_id", json!(0)), ("team_abbr", json!("UTA")), ("group_sort", json!("Trade 2024031"))]);
+    assert_eq!(
+        utah["transaction_description"],
+        json!("Utah Jazz received draft consideration from Miami Heat. | Utah Jazz received draft consideration from Detroit Pistons.")
+    );
+    assert_eq!(apply_twice(&NbacPlayerMovement, &out).await, vec![("nbac_player_movement".to_string(), 8705)]);
+}
+
+#[test]
+fn player_movement_bad_input_is_typed() {
+    let Some(data) = shared::fixture("nbac_player_movement/raw_1ecdb80d.json.gz") else { return };
+    assert_bad_input(&NbacPlayerMovement, MOVEMENT_PATH, &data);
+    let bad_date = json!({"NBA_Player_Movement": {"rows": [{"Transaction_Type": "Signing", "TRANSACTION_DATE": "soon",
+        "TEAM_ID": 1610612749.0, "PLAYER_ID": 1.0, "GroupSort": "Signing 1"}]}});
+    let r = run(&NbacPlayerMovement, MOVEMENT_PATH, bad_date.to_string().as_bytes());
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
+    let empty = json!({"NBA_Player_Movement": {"rows": []}});
+    let out = run(&NbacPlayerMovement, MOVEMENT_PATH, empty.to_string().as_bytes()).unwrap();
+    assert!(out.writes.is_empty() && out.no_data_reason.is_some());
 }

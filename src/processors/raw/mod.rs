@@ -20,6 +20,7 @@ pub mod common;
 pub mod nbac_play_by_play;
 pub mod nbac_player_boxscore;
 pub mod nbac_player_list;
+pub mod nbac_player_movement;
 pub mod nbac_referee;
 pub mod nbac_schedule;
 pub mod nbac_scoreboard_v2;
@@ -30,6 +31,7 @@ pub fn register(reg: &mut ProcessorRegistry) {
     reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
     reg.register(Arc::new(nbac_play_by_play::NbacPlayByPlay));
     reg.register(Arc::new(nbac_player_list::NbacPlayerList));
+    reg.register(Arc::new(nbac_player_movement::NbacPlayerMovement));
     reg.register(Arc::new(nbac_referee::NbacReferee));
     reg.register(Arc::new(nbac_schedule::NbacSchedule));
     reg.register(Arc::new(nbac_scoreboard_v2::NbacScoreboardV2));
