@@ -856,3 +856,92 @@ fn player_movement_bad_input_is_typed() {
     let out = run(&NbacPlayerMovement, MOVEMENT_PATH, empty.to_string().as_bytes()).unwrap();
     assert!(out.writes.is_empty() && out.no_data_reason.is_some());
 }
+
+// ── the original scrapers' outputs (`exp_*`) load like the raw captures ────────────────────────────────
+
+/// Rows of a processor from the raw capture and from the scraper's output of it, at the same path.
+fn same_rows(p: &dyn Processor, path: &str, raw: &str, exp: &str) -> Option<Vec<Row>> {
+    let (raw, exp) = (shared::fixture(raw)?, shared::fixture(exp)?);
+    let a = run(p, path, &raw).unwrap();
+    let b = run(p, path, &exp).unwrap();
+    let table = p.schemas()[0].table.table.clone();
+    let key = p.schemas()[0].key.clone();
+    let sorted = |mut v: Vec<Row>| {
+        v.sort_by_key(|r| key.iter().map(|k| r.get(k).map(Value::to_string).unwrap_or_default()).collect::<Vec<_>>());
+        v
+    };
+    let (ra, rb) = (sorted(rows(&a, &table)), sorted(rows(&b, &table)));
+    assert!(!ra.is_empty());
+    assert_eq!(ra.len(), rb.len(), "{}: row counts", p.name());
+    // The schedule scraper replaced the broadcaster lists with its own network pick (it misses NBA TV).
+    let derived = ["has_national_tv", "primary_network", "data_hash"];
+    for (x, y) in ra.iter().zip(&rb) {
+        let strip = |r: &Row| -> Row {
+            r.iter()
+                .filter(|(k, _)| p.name() != "nbac_schedule" || !derived.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        assert_eq!(strip(x), strip(y), "{}", p.name());
+    }
+    Some(ra)
+}
+
+#[test]
+fn scraper_outputs_load_like_the_raw_captures() {
+    let cases: [(&dyn Processor, &str, &str, &str); 7] = [
+        (&NbacSchedule, SCHEDULE_PATH, "nbac_schedule_api/raw_80cb1fd6.json.gz", "nbac_schedule_api/exp_80cb1fd6.json"),
+        (
+            &NbacScoreboardV2,
+            "nba-com/scoreboard-v2/2025-01-15/x.json",
+            "nbac_scoreboard_v2/raw_06a65a50.json",
+            "nbac_scoreboard_v2/exp_06a65a50.json",
+        ),
+        (
+            &NbacTeamBoxscore,
+            TEAM_BOX_PATH,
+            "nbac_team_boxscore/raw_12f99055.json",
+            "nbac_team_boxscore/exp_12f99055.json",
+        ),
+        (
+            &NbacPlayByPlay,
+            "nba-com/play-by-play/2025-01-06/game_0022400500/x.json",
+            "nbac_play_by_play/raw_14ecf360.json.gz",
+            "nbac_play_by_play/exp_14ecf360.json.gz",
+        ),
+        (&NbacPlayerList, PLAYER_LIST_PATH, "nbac_player_list/raw_7af00b51.json", "nbac_player_list/exp_7af00b51.json"),
+        (
+            &NbacPlayerMovement,
+            MOVEMENT_PATH,
+            "nbac_player_movement/raw_1ecdb80d.json.gz",
+            "nbac_player_movement/exp_1ecdb80d.json.gz",
+        ),
+        (
+            &NbacReferee,
+            REF_PATH,
+            "nbac_referee_assignments/raw_718e62b3.json",
+            "nbac_referee_assignments/exp_718e62b3.json",
+        ),
+    ];
+    for (p, path, raw, exp) in cases {
+        if same_rows(p, path, raw, exp).is_none() {
+            return;
+        }
+    }
+    // An older scoreboard scraper kept only ids, tricodes, status and dates: the games load without scores.
+    let Some(thin) = shared::fixture("nbac_scoreboard_v2/exp_ee21af81.json") else { return };
+    let out = run(&NbacScoreboardV2, "nba-com/scoreboard-v2/2024-01-15/x.json", &thin).unwrap();
+    let all = rows(&out, "nbac_scoreboard_v2");
+    assert_eq!(all.len(), 11);
+    assert_fields(
+        one(&all, &[("game_id", json!("20240115_HOU_PHI"))]),
+        &[
+            ("nba_game_id", json!("0022300555")),
+            ("home_team_id", json!(1610612755)),
+            ("game_state", json!("final")),
+            ("season_year", json!(2023)),
+            ("home_score", Value::Null),
+            ("winning_team_abbr", Value::Null),
+        ],
+    );
+}

@@ -2,7 +2,8 @@
 //!
 //! Input: `nba-com/player-movement/{date}/{ts}.json`, `{"NBA_Player_Movement": {"rows": [{"Transaction_Type",
 //! "TRANSACTION_DATE", "TRANSACTION_DESCRIPTION", "TEAM_ID", "TEAM_SLUG", "PLAYER_ID", "PLAYER_SLUG",
-//! "Additional_Sort", "GroupSort"}]}}` — the whole transaction history (ten seasons), newest first.
+//! "Additional_Sort", "GroupSort"}]}}` — the whole transaction history (ten seasons), newest first — or the
+//! original scraper's output of it (`{"metadata", "rows": [...]}`).
 //!
 //! Invariants:
 //! - insert-new-only in the original; here an `Upsert` keyed on (`player_id`, `team_id`, `transaction_date`,
@@ -60,9 +61,11 @@ pub fn schema() -> TableSchema {
 pub fn parse(file: &RawFile<'_>) -> Result<(Vec<Row>, usize, usize), ProcessorError> {
     let path = file.path;
     let v = file.json()?;
+    // The original scraper's output lifts `rows` to the top level (beside its `metadata`).
     let rows = v
         .get("NBA_Player_Movement")
         .and_then(|m| m.get("rows"))
+        .or_else(|| v.get("metadata").and(v.get("rows")))
         .and_then(Value::as_array)
         .ok_or_else(|| bad(path, "no NBA_Player_Movement.rows array"))?;
     let mut out: Vec<Row> = Vec::with_capacity(rows.len());

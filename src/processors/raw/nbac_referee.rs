@@ -2,7 +2,8 @@
 //! `nba_raw.nbac_referee_replay_center`.
 //!
 //! Input: `nba-com/referee-assignments/{date}/{ts}.json`, `{"nba": {"Table": {"rows": [...]}, "Table1":
-//! {"rows": [...]}}, "gl": {...}, "wnba": {...}}`: `Table` has one row per game with up to four officials
+//! {"rows": [...]}}, "gl": {...}, "wnba": {...}}` (or the original scraper's `{"metadata",
+//! "refereeAssignments": {...}}`): `Table` has one row per game with up to four officials
 //! (`official{N}`, `official{N}_code`, `official{N}_JNum`), `Table1` the replay-center officials of the day.
 //!
 //! Invariants:
@@ -96,7 +97,9 @@ fn parse_date(s: &str) -> Option<SlateDate> {
 
 pub fn parse(file: &RawFile<'_>) -> Result<Parsed, ProcessorError> {
     let path = file.path;
-    let v = file.json()?;
+    let root = file.json()?;
+    // The original scraper's output wraps the response in `refereeAssignments` (beside its `metadata`).
+    let v = root.get("refereeAssignments").unwrap_or(&root);
     let nba = v.get("nba").filter(|n| n.is_object()).ok_or_else(|| bad(path, "no nba object"))?;
     if nba.get("Table").and_then(|t| t.get("rows")).and_then(Value::as_array).is_none() {
         return Err(bad(path, "nba.Table.rows is not an array"));

@@ -257,8 +257,16 @@ fn parse_game(file: &RawFile<'_>, g: &Obj<'_>, season_label: Option<&str>, sourc
     let round = (season_type == "playoffs").then(|| nba_id.get(7..8).and_then(|r| r.parse::<i64>().ok())).flatten();
     row.insert("playoff_round".into(), opt(round));
     row.insert("postponed_status".into(), s("postponedStatus"));
-    let national = national_network(g);
-    row.insert("has_national_tv".into(), opt(g.get("broadcasters").map(|_| national.is_some())));
+    // The scraper's enriched output has no broadcaster lists but its own pick (`primaryNetwork`).
+    let (national, has_tv) = match g.get("broadcasters") {
+        Some(_) => {
+            let n = national_network(g);
+            let has = n.is_some();
+            (n, Some(has))
+        }
+        None => (g.opt_str("primaryNetwork").map(str::to_string), g.get("hasNationalTV").and_then(Value::as_bool)),
+    };
+    row.insert("has_national_tv".into(), opt(has_tv));
     row.insert("primary_network".into(), opt(national));
     row.insert("data_source".into(), json!(source));
     stamp(&mut row, file, &HASH_FIELDS);
