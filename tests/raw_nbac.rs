@@ -945,3 +945,121 @@ fn scraper_outputs_load_like_the_raw_captures() {
         ],
     );
 }
+
+// ── mutated captures: a typed error or rows that fit the schema, never a panic ─────────────────────────
+
+/// Deterministic xorshift.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// JSON pointers of every leaf (and empty container) of `v`.
+fn leaves(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, x) in m {
+                leaves(x, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for (i, x) in a.iter().enumerate() {
+                leaves(x, format!("{at}/{i}"), out);
+            }
+        }
+        _ => out.push(at),
+    }
+}
+
+async fn fuzz(p: &dyn Processor, path: &str, rel: &str, trials: usize) {
+    let Some(data) = shared::fixture(rel) else { return };
+    let plain = if data.starts_with(&[0x1f, 0x8b]) {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&data[..]).read_to_end(&mut out).unwrap();
+        out
+    } else {
+        data
+    };
+    let base: Value = serde_json::from_slice(&plain).unwrap();
+    let mut all = Vec::new();
+    leaves(&base, String::new(), &mut all);
+    let junk = [
+        Value::Null,
+        json!("x"),
+        json!(""),
+        json!(-1),
+        json!(1e20),
+        json!(2.5),
+        json!([]),
+        json!({}),
+        json!("2025-13-45T00:00:00Z"),
+        json!("ZZZ"),
+        json!(true),
+    ];
+    let wh = EmbeddedWarehouse::in_memory().unwrap();
+    for s in p.schemas() {
+        wh.ensure_table(&s).await.unwrap();
+    }
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ rel.len() as u64);
+    let (mut ok, mut bad) = (0, 0);
+    for _ in 0..trials {
+        let mut v = base.clone();
+        for _ in 0..1 + rng.below(4) {
+            let ptr = &all[rng.below(all.len())];
+            if let Some(slot) = v.pointer_mut(ptr) {
+                *slot = junk[rng.below(junk.len())].clone();
+            }
+        }
+        let bytes = serde_json::to_vec(&v).unwrap();
+        let p2: &dyn Processor = p;
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(p2, path, &bytes)));
+        match r {
+            Err(_) => panic!("{}: compute panicked on a mutated capture", p.name()),
+            Ok(Err(ProcessorError::BadInput { .. })) => bad += 1,
+            Ok(Err(e)) => panic!("{}: mutated input gave {e:?}, not BadInput", p.name()),
+            Ok(Ok(out)) => {
+                ok += 1;
+                for w in out.writes {
+                    let r = match w {
+                        TableWrite::ReplacePartition { table, date, rows } => {
+                            wh.replace_partition(&table, date, rows).await
+                        }
+                        TableWrite::ReplaceSlice { table, date, scope, rows } => {
+                            wh.replace_slice(&table, date, &scope, rows).await
+                        }
+                        TableWrite::Upsert { table, rows } => wh.upsert(&table, rows).await,
+                    };
+                    if let Err(e) = r {
+                        panic!("{}: rows of a mutated capture do not fit the schema: {e}", p.name());
+                    }
+                }
+            }
+        }
+    }
+    assert!(ok + bad == trials);
+    eprintln!("{rel}: {ok} loaded, {bad} rejected");
+}
+
+#[tokio::test]
+async fn mutated_captures_never_panic_and_fit_the_schema() {
+    fuzz(&NbacSchedule, SCHEDULE_PATH, "nbac_schedule_cdn/raw_68953816.json", 300).await;
+    fuzz(&NbacSchedule, SCHEDULE_PATH, "nbac_schedule_api/raw_80cb1fd6.json.gz", 3).await;
+    fuzz(&NbacScoreboardV2, "nba-com/scoreboard-v2/2025-01-15/x.json", "nbac_scoreboard_v2/raw_06a65a50.json", 300)
+        .await;
+    fuzz(&NbacScoreboardV2, "nba-com/scoreboard-v2/2025-01-15/x.json", "nbac_scoreboard_v2/exp_06a65a50.json", 300)
+        .await;
+    fuzz(&NbacTeamBoxscore, TEAM_BOX_PATH, "nbac_team_boxscore/raw_12f99055.json", 300).await;
+    fuzz(&NbacPlayByPlay, PBP_PATH, "nbac_play_by_play/raw_416e8d5c.json.gz", 60).await;
+    fuzz(&NbacPlayerList, PLAYER_LIST_PATH, "nbac_player_list/raw_7af00b51.json", 60).await;
+    fuzz(&NbacPlayerMovement, MOVEMENT_PATH, "nbac_player_movement/raw_1ecdb80d.json.gz", 4).await;
+    fuzz(&NbacReferee, REF_PATH, "nbac_referee_assignments/raw_718e62b3.json", 300).await;
+}
