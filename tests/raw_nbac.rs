@@ -146,10 +146,35 @@ async fn schedule_full_season_fields_match_the_capture() {
     assert_eq!(all.iter().filter(|r| r["is_emirates_cup"] == json!(true)).count(), 67);
     assert!(all.iter().all(|r| r["season_year"] == json!(2024) && r["game_status"] == json!(3)));
     // One write per date of the window 2024-10-04 ..= 2025-06-22 (262 days, 231 with games).
-    assert_eq!(out.writes.len(), 262);
-    assert!(out.writes.iter().all(|w| matches!(w, TableWrite::ReplacePartition { .. })));
-    let empty: Vec<String> = out
-        .writes
+    // ... and one source-history row per date, in this file's slice.
+    assert_eq!(out.writes.len(), 2 * 262);
+    let (parts, slices): (Vec<&TableWrite>, Vec<&TableWrite>) =
+        out.writes.iter().partition(|w| matches!(w, TableWrite::ReplacePartition { .. }));
+    assert_eq!(parts.len(), 262);
+    assert!(parts.iter().all(|w| w.table().table == "nbac_schedule"));
+    assert!(slices.iter().all(|w| matches!(w, TableWrite::ReplaceSlice { table, scope, .. }
+        if table.table == "nbac_schedule_source_history"
+            && scope == &vec![("source_file_path".to_string(), json!(format!("gs://nba-scraped-data/{SCHEDULE_PATH}")))])));
+    let history = rows(&out, "nbac_schedule_source_history");
+    assert_eq!(history.len(), 262);
+    assert_fields(
+        one(&history, &[("game_date", json!("2025-01-15"))]),
+        &[
+            ("games", json!(11)),
+            ("final_games", json!(11)),
+            ("skipped_non_nba_games", json!(0)),
+            ("data_source", json!("api")),
+        ],
+    );
+    assert!(one(&history, &[("game_date", json!("2025-01-15"))])["game_ids"]
+        .as_str()
+        .unwrap()
+        .contains("20250115_NYK_PHI"));
+    assert_fields(
+        one(&history, &[("game_date", json!("2025-02-16"))]),
+        &[("games", json!(0)), ("skipped_non_nba_games", json!(3)), ("game_ids", Value::Null)],
+    );
+    let empty: Vec<String> = parts
         .iter()
         .filter_map(|w| match w {
             TableWrite::ReplacePartition { date, rows, .. } if rows.is_empty() => Some(date.to_string()),
@@ -233,7 +258,7 @@ async fn schedule_full_season_fields_match_the_capture() {
     assert_eq!(jan15.len(), 11);
 
     let counts = apply_twice(&NbacSchedule, &out).await;
-    assert_eq!(counts, vec![("nbac_schedule".to_string(), 1390)]);
+    assert_eq!(counts, vec![("nbac_schedule".to_string(), 1390), ("nbac_schedule_source_history".to_string(), 262)]);
 }
 
 #[test]
@@ -263,7 +288,17 @@ fn schedule_cdn_variant_and_replay_subset() {
         ],
     );
     // 2025-10-02 ..= 2025-10-17.
-    assert_eq!(out.writes.len(), 16);
+    assert_eq!(out.writes.len(), 2 * 16);
+    let history = rows(&out, "nbac_schedule_source_history");
+    assert_fields(
+        one(&history, &[("game_date", json!("2025-10-03"))]),
+        &[
+            ("games", json!(1)),
+            ("final_games", json!(0)),
+            ("skipped_non_nba_games", json!(1)),
+            ("data_source", json!("cdn")),
+        ],
+    );
 
     // A replayed file: only the subset of fields the replay source writes, no seasonYear.
     let replay = json!({"leagueSchedule": {"gameDates": [{"gameDate": "01/15/2025 00:00:00", "games": [{
@@ -1062,4 +1097,47 @@ async fn mutated_captures_never_panic_and_fit_the_schema() {
     fuzz(&NbacPlayerList, PLAYER_LIST_PATH, "nbac_player_list/raw_7af00b51.json", 60).await;
     fuzz(&NbacPlayerMovement, MOVEMENT_PATH, "nbac_player_movement/raw_1ecdb80d.json.gz", 4).await;
     fuzz(&NbacReferee, REF_PATH, "nbac_referee_assignments/raw_718e62b3.json", 300).await;
+}
+
+// ── cross-source: NYK @ PHI, 2025-01-15 (0022400561) in four NBA.com feeds ─────────────────────────────
+
+#[test]
+fn four_feeds_agree_on_game_0022400561() {
+    let (Some(sched), Some(sb), Some(tb), Some(pbp)) = (
+        shared::fixture("nbac_schedule_api/raw_80cb1fd6.json.gz"),
+        shared::fixture("nbac_scoreboard_v2/raw_06a65a50.json"),
+        shared::fixture("nbac_team_boxscore/raw_12f99055.json"),
+        shared::fixture("nbac_play_by_play/raw_416e8d5c.json.gz"),
+    ) else {
+        return;
+    };
+    let pick = |out: ProcessorOutput, table: &str| -> Vec<Row> {
+        rows(&out, table).into_iter().filter(|r| r["nba_game_id"] == json!("0022400561")).collect()
+    };
+    let s = pick(run(&NbacSchedule, SCHEDULE_PATH, &sched).unwrap(), "nbac_schedule");
+    let b = pick(run(&NbacScoreboardV2, "nba-com/scoreboard-v2/2025-01-15/x.json", &sb).unwrap(), "nbac_scoreboard_v2");
+    let t = pick(run(&NbacTeamBoxscore, TEAM_BOX_PATH, &tb).unwrap(), "nbac_team_boxscore");
+    let p = pick(run(&NbacPlayByPlay, PBP_PATH, &pbp).unwrap(), "nbac_play_by_play");
+    assert_eq!((s.len(), b.len(), t.len(), p.len()), (1, 1, 2, 506));
+    for r in s.iter().chain(&b).chain(&t).chain(&p) {
+        assert_eq!(r["game_id"], json!("20250115_NYK_PHI"));
+        assert_eq!(r["game_date"], json!("2025-01-15"));
+        assert_eq!(r["season_year"], json!(2024));
+    }
+    let (home, away) = (json!(119), json!(125));
+    assert_eq!((&s[0]["home_team_score"], &s[0]["away_team_score"]), (&home, &away));
+    assert_eq!((&b[0]["home_score"], &b[0]["away_score"]), (&home, &away));
+    let team_pts = |abbr: &str| t.iter().find(|r| r["team_abbr"] == json!(abbr)).map(|r| r["points"].clone());
+    assert_eq!((team_pts("PHI"), team_pts("NYK")), (Some(home.clone()), Some(away.clone())));
+    let last = p.iter().max_by_key(|r| r["event_sequence"].as_i64()).unwrap();
+    assert_eq!((&last["score_home"], &last["score_away"]), (&home, &away));
+    // Threes made agree between the play-by-play and the box score (PHI 13, NYK 16).
+    let fg3 = |abbr: &str| {
+        p.iter()
+            .filter(|r| r["player_1_team_abbr"] == json!(abbr) && r["shot_type"] == json!("3PT"))
+            .filter(|r| r["shot_made"] == json!(true))
+            .count() as i64
+    };
+    let box3 = |abbr: &str| t.iter().find(|r| r["team_abbr"] == json!(abbr)).unwrap()["three_pt_made"].as_i64();
+    assert_eq!((Some(fg3("PHI")), Some(fg3("NYK"))), (box3("PHI"), box3("NYK")));
 }

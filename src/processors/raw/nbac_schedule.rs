@@ -17,6 +17,9 @@
 //!   game moved to another date disappears from its old one and re-loading a file changes nothing;
 //! - season type comes from the id prefix (001 preseason … 006 NBA Cup final); `season_year` from
 //!   `seasonYear`, else the id, else the date;
+//! - `nbac_schedule_source_history` (extra output) gets one row per (date, file): games, finals, skipped and
+//!   the sorted game ids the file gave that date, `ReplaceSlice` on `source_file_path` — reloading a file
+//!   rewrites its own rows, other files' rows stay (API vs CDN can be compared later);
 //! - a malformed game (no id, no date, no teams, bad status) fails the whole file (no partial write).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,7 +29,7 @@ use serde_json::{json, Value};
 
 use super::common::{
     bad, date_prefix, nba_team, opt, raw_schema, raw_table, season_of_nba_game_id, season_type_of_nba_game_id, stamp,
-    utc_instant, Obj, RawFile,
+    utc_instant, Obj, RawFile, BUCKET,
 };
 use crate::backends::ColumnType as T;
 use crate::backends::TableSchema;
@@ -35,6 +38,7 @@ use crate::domain::{Row, SlateDate};
 use crate::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 
 pub const TABLE: &str = "nbac_schedule";
+pub const HISTORY_TABLE: &str = "nbac_schedule_source_history";
 const HASH_FIELDS: [&str; 6] =
     ["game_id", "game_date", "game_date_time_utc", "home_team_tricode", "away_team_tricode", "game_status"];
 
@@ -88,12 +92,55 @@ pub fn schema() -> TableSchema {
     })
 }
 
+/// One row per (date, schedule file): which file said what about a date, so API and CDN loads of the same
+/// window can be compared after the fact (`nbac_schedule` itself only keeps the latest).
+pub fn history_schema() -> TableSchema {
+    raw_schema(HISTORY_TABLE, |s| {
+        s.required("game_date", T::Date)
+            .required("season_year", T::Int64)
+            .required("data_source", T::String)
+            .required("games", T::Int64)
+            .required("final_games", T::Int64)
+            .required("skipped_non_nba_games", T::Int64)
+            .col("game_ids", T::String)
+            .partitioned_by("game_date")
+            .keyed_by(&["game_date", "source_file_path"])
+    })
+}
+
+fn history_row(file: &RawFile<'_>, date: SlateDate, rows: &[Row], skipped: usize) -> Row {
+    let mut ids: Vec<&str> = rows.iter().filter_map(|r| r.get("game_id").and_then(Value::as_str)).collect();
+    ids.sort_unstable();
+    let finals = rows.iter().filter(|r| r.get("game_status") == Some(&json!(3))).count();
+    let season = rows.first().and_then(|r| r.get("season_year")).cloned().unwrap_or(json!(date.season_year()));
+    let mut row = Row::new();
+    row.insert("game_date".into(), json!(date.to_string()));
+    row.insert("season_year".into(), season);
+    row.insert("data_source".into(), json!(data_source(file.path)));
+    row.insert("games".into(), json!(rows.len()));
+    row.insert("final_games".into(), json!(finals));
+    row.insert("skipped_non_nba_games".into(), json!(skipped));
+    row.insert("game_ids".into(), opt((!ids.is_empty()).then(|| ids.join(","))));
+    stamp(&mut row, file, &["game_date", "data_source", "games", "final_games", "game_ids"]);
+    row
+}
+
+fn data_source(path: &str) -> &'static str {
+    if path.contains("cdn") {
+        "cdn"
+    } else {
+        "api"
+    }
+}
+
 /// What a schedule file holds.
 #[derive(Debug, Default)]
 pub struct Parsed {
     /// Rows by game date, including empty dates inside the file's window.
     pub by_date: BTreeMap<SlateDate, Vec<Row>>,
     pub skipped_non_nba: usize,
+    /// Skipped games per date (for the source history).
+    pub skipped_by_date: BTreeMap<SlateDate, usize>,
     pub duplicates: usize,
 }
 
@@ -127,7 +174,7 @@ pub fn parse(file: &RawFile<'_>) -> Result<Parsed, ProcessorError> {
         .or_else(|| v.get("seasonYear"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let source = if file.path.contains("cdn") { "cdn" } else { "api" };
+    let source = data_source(file.path);
     let mut out = Parsed::default();
     let mut seen = BTreeSet::new();
     let mut dates = BTreeSet::new();
@@ -140,6 +187,7 @@ pub fn parse(file: &RawFile<'_>) -> Result<Parsed, ProcessorError> {
             Game::NotNba(date) => {
                 dates.insert(date);
                 out.skipped_non_nba += 1;
+                *out.skipped_by_date.entry(date).or_default() += 1;
                 continue;
             }
         };
@@ -303,13 +351,21 @@ impl Processor for NbacSchedule {
         let games: usize = parsed.by_date.values().map(Vec::len).sum();
         out.metadata.insert("games".into(), json!(games));
         out.metadata.insert("dates".into(), json!(parsed.by_date.len()));
+        let mut history = Vec::new();
         for (date, rows) in parsed.by_date {
+            let skipped = parsed.skipped_by_date.get(&date).copied().unwrap_or(0);
+            history.push((date, history_row(&file, date, &rows, skipped)));
             out.writes.push(TableWrite::ReplacePartition { table: raw_table(TABLE), date, rows });
+        }
+        let scope = vec![("source_file_path".to_string(), json!(file.source(BUCKET)))];
+        for (date, row) in history {
+            let (table, scope) = (raw_table(HISTORY_TABLE), scope.clone());
+            out.writes.push(TableWrite::ReplaceSlice { table, date, scope, rows: vec![row] });
         }
         Ok(out)
     }
 
     fn schemas(&self) -> Vec<TableSchema> {
-        vec![schema()]
+        vec![schema(), history_schema()]
     }
 }
