@@ -408,9 +408,11 @@ async fn team_boxscore_fields_match_the_capture() {
 fn team_boxscore_v3_and_bad_input() {
     let Some(data) = shared::fixture("nbac_team_boxscore/raw_12f99055.json") else { return };
     assert_bad_input(&NbacTeamBoxscore, TEAM_BOX_PATH, &data);
-    // No date in the path.
-    let r = run(&NbacTeamBoxscore, "nba-com/team-boxscore/0022400561/x.json", &data);
-    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{r:?}");
+    // No date in the path; a path naming another game.
+    for path in ["nba-com/team-boxscore/0022400561/x.json", "nba-com/team-boxscore/2025-01-15/0022400562/x.json"] {
+        let r = run(&NbacTeamBoxscore, path, &data);
+        assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "{path}: {r:?}");
+    }
     // A mutated file: PHI's points no longer add up.
     let text = String::from_utf8(data.clone()).unwrap();
     let mutated = text.replacen("2,12,19,119,-6", "2,12,19,120,-6", 1);
@@ -662,6 +664,8 @@ fn play_by_play_other_game_wrapper_and_bad_input() {
     let out = run(&NbacPlayByPlay, path, early.to_string().as_bytes()).unwrap();
     assert!(out.writes.is_empty() && out.no_data_reason.is_some());
     assert_bad_input(&NbacPlayByPlay, path, &data);
+    let r = run(&NbacPlayByPlay, "nba-com/play-by-play/2025-01-06/game_0022400501/x.json", &data);
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "another game's path: {r:?}");
     // Duplicate action numbers.
     let mut dup = inner.clone();
     let first = dup["game"]["actions"][0].clone();

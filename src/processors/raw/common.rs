@@ -367,6 +367,13 @@ pub fn utc_instant(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s.trim()).ok().map(|t| t.with_timezone(&chrono::Utc))
 }
 
+/// The NBA.com game id a per-game path names (`.../0022400561/...` or `.../game_0022400561/...`), if any.
+pub fn path_nba_game_id(path: &str) -> Option<&str> {
+    path.split('/')
+        .map(|seg| seg.strip_prefix("game_").unwrap_or(seg))
+        .find(|seg| seg.len() == 10 && seg.starts_with("00") && seg.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// A JSON value or `Null` for `None`.
 pub fn opt<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Null, Into::into)

@@ -4,7 +4,8 @@
 //! (the original scraper's wrapper `{"metadata", "playByPlay": {...}}` is read too).
 //!
 //! Invariants:
-//! - one row per action, keyed by `event_id` (`actionNumber`); the game date is the path's date;
+//! - one row per action, keyed by `event_id` (`actionNumber`); the game date is the path's date, and a path
+//!   naming another game (`game_{id}`) than the file holds is `BadInput`;
 //! - the feed does not say which team is home. It is read from the score: the team whose basket raises
 //!   `scoreHome` is home (every basket votes; a split vote is `BadInput`). Until the first basket nothing is
 //!   written (`no_data_reason`): the standard `game_id` (`YYYYMMDD_AWAY_HOME`) cannot be built yet. (The
@@ -28,7 +29,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::common::{
-    as_i64, bad, nba_team, opt, parse_minutes, raw_schema, raw_table, round, season_of_nba_game_id, stamp, Obj, RawFile,
+    as_i64, bad, nba_team, opt, parse_minutes, path_nba_game_id, raw_schema, raw_table, round, season_of_nba_game_id,
+    stamp, Obj, RawFile,
 };
 use crate::backends::ColumnType as T;
 use crate::backends::TableSchema;
@@ -112,6 +114,9 @@ pub fn parse(file: &RawFile<'_>) -> Result<Parsed, ProcessorError> {
     let game = Obj::new(body, path, "playByPlay")?.obj("game")?;
     let nba_id = game.str("gameId")?.trim().to_string();
     let season = season_of_nba_game_id(&nba_id).ok_or_else(|| bad(path, format!("bad gameId {nba_id:?}")))?;
+    if let Some(named) = path_nba_game_id(path).filter(|p| *p != nba_id) {
+        return Err(bad(path, format!("the path names game {named}, the file holds {nba_id}")));
+    }
     let mut actions = Vec::new();
     for (i, a) in game.arr("actions")?.iter().enumerate() {
         let a = Obj::new(a, path, "action")?;

@@ -5,7 +5,8 @@
 //! `homeTeam` / `awayTeam`, used since 2025-26).
 //!
 //! Invariants:
-//! - exactly two rows per game, one per team, both among the 30 NBA teams; the game date is the path's date;
+//! - exactly two rows per game, one per team, both among the 30 NBA teams; the game date is the path's date,
+//!   and a path naming another game than the file holds is `BadInput`;
 //! - home/away: V3 says it; V2 does not, and NBA.com lists the visitor's players first in `PlayerStats` (checked
 //!   against the scoreboard's `HOME_TEAM_ID` for 0022400561), so the team of the first player row is away;
 //! - `game_id` is the standard `YYYYMMDD_AWAY_HOME`, `nba_game_id` NBA.com's id; the write replaces the game's
@@ -16,8 +17,8 @@
 use serde_json::{json, Value};
 
 use super::common::{
-    as_f64, as_i64, bad, cell, nba_team, opt, raw_schema, raw_table, round, season_of_nba_game_id, stamp, text_of, Obj,
-    RawFile, ResultSet,
+    as_f64, as_i64, bad, cell, nba_team, opt, path_nba_game_id, raw_schema, raw_table, round, season_of_nba_game_id,
+    stamp, text_of, Obj, RawFile, ResultSet,
 };
 use crate::backends::ColumnType as T;
 use crate::backends::TableSchema;
@@ -198,6 +199,9 @@ pub fn parse(file: &RawFile<'_>) -> Result<(SlateDate, String, Vec<Row>), Proces
         None => v2(file, &v)?,
     };
     let season = season_of_nba_game_id(&nba_id).ok_or_else(|| bad(file.path, format!("bad game id {nba_id:?}")))?;
+    if let Some(named) = path_nba_game_id(file.path).filter(|p| *p != nba_id) {
+        return Err(bad(file.path, format!("the path names game {named}, the file holds {nba_id}")));
+    }
     let Some((away, home)) = lines else { return Ok((date, String::new(), Vec::new())) };
     if away.abbr == home.abbr {
         return Err(bad(file.path, format!("both teams are {}", away.abbr)));
