@@ -666,6 +666,27 @@ fn play_by_play_other_game_wrapper_and_bad_input() {
     assert_bad_input(&NbacPlayByPlay, path, &data);
     let r = run(&NbacPlayByPlay, "nba-com/play-by-play/2025-01-06/game_0022400501/x.json", &data);
     assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "another game's path: {r:?}");
+    // Home and away come from the score: swapped score columns swap the teams; a score that only one side
+    // ever raises, whoever shoots, is contradictory.
+    let mut swapped = inner.clone();
+    let mut one_sided = inner.clone();
+    for (sw, os) in swapped["game"]["actions"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .zip(one_sided["game"]["actions"].as_array_mut().unwrap())
+    {
+        let (h, a) = (sw["scoreHome"].clone(), sw["scoreAway"].clone());
+        sw["scoreHome"] = a.clone();
+        sw["scoreAway"] = h.clone();
+        let total: i64 = [h, a].iter().map(|v| v.as_str().unwrap().parse::<i64>().unwrap()).sum();
+        os["scoreHome"] = json!(total.to_string());
+        os["scoreAway"] = json!("0");
+    }
+    let out = run(&NbacPlayByPlay, path, swapped.to_string().as_bytes()).unwrap();
+    assert_eq!(out.metadata["game_id"], json!("20250106_MIN_LAC"));
+    let r = run(&NbacPlayByPlay, path, one_sided.to_string().as_bytes());
+    assert!(matches!(r, Err(ProcessorError::BadInput { .. })), "one-sided score: {r:?}");
     // Duplicate action numbers.
     let mut dup = inner.clone();
     let first = dup["game"]["actions"][0].clone();

@@ -6,10 +6,10 @@
 //! Invariants:
 //! - one row per action, keyed by `event_id` (`actionNumber`); the game date is the path's date, and a path
 //!   naming another game (`game_{id}`) than the file holds is `BadInput`;
-//! - the feed does not say which team is home. It is read from the score: the team whose basket raises
-//!   `scoreHome` is home (every basket votes; a split vote is `BadInput`). Until the first basket nothing is
-//!   written (`no_data_reason`): the standard `game_id` (`YYYYMMDD_AWAY_HOME`) cannot be built yet. (The
-//!   original assigned home/away arbitrarily.)
+//! - the feed does not say which team is home. It is read from the score: the team whose made shots raise
+//!   `scoreHome` is home (every made shot votes; both teams leaning to one side is `BadInput`). Until the
+//!   first basket nothing is written (`no_data_reason`): the standard `game_id` (`YYYYMMDD_AWAY_HOME`) cannot
+//!   be built yet. (The original assigned home/away arbitrarily.)
 //! - a game whose teams are not two NBA teams (All-Star) writes nothing (`no_data_reason`);
 //! - the write replaces the game's slice of the date (`ReplaceSlice` on `game_id`): a later, longer capture of
 //!   the same game supersedes the earlier one and other games of the date are untouched;
@@ -214,46 +214,36 @@ pub fn parse(file: &RawFile<'_>) -> Result<Parsed, ProcessorError> {
     Ok(Parsed::Rows { date, game_id, rows })
 }
 
-/// (home, away) from who scores on which side of the score; `None` before the first basket.
+/// (home, away) from who scores on which side of the score: every made shot votes for the side of the score
+/// it raised. Each team leans to the side most of its baskets raised; the two must lean apart (a team with a
+/// tied vote takes the side the other leaves). `None` before the first basket.
 fn home_away(
     actions: &[(i64, Obj<'_>)],
     teams: &[&'static str],
 ) -> Result<Option<(&'static str, &'static str)>, String> {
-    let mut votes: BTreeMap<(&str, bool), usize> = BTreeMap::new();
+    let mut votes: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     let (mut ph, mut pa) = (0, 0);
     for (_, a) in actions {
         let (Some(h), Some(aw)) = (a.get("scoreHome").and_then(as_i64), a.get("scoreAway").and_then(as_i64)) else {
             continue;
         };
-        if let Some(t) = nba_team(a.opt_str("teamTricode"), a.opt_i64("teamId")) {
-            if h > ph {
-                *votes.entry((t, true)).or_default() += 1;
-            }
-            if aw > pa {
-                *votes.entry((t, false)).or_default() += 1;
-            }
+        let made = a.opt_str("shotResult").is_some_and(|r| r.eq_ignore_ascii_case("made"));
+        if let (true, Some(t)) = (made, nba_team(a.opt_str("teamTricode"), a.opt_i64("teamId"))) {
+            let v = votes.entry(t).or_default();
+            v.0 += i64::from(h > ph);
+            v.1 += i64::from(aw > pa);
         }
         (ph, pa) = (h, aw);
     }
-    let side = |t: &str| (votes.get(&(t, true)).copied().unwrap_or(0), votes.get(&(t, false)).copied().unwrap_or(0));
-    let mut home = None;
-    for t in teams {
-        let (h, a) = side(t);
-        if h > 0 && a > 0 {
-            return Err(format!("{t} scores on both sides of the score ({h} home, {a} away baskets)"));
-        }
-        if h > 0 {
-            home = Some(*t);
-        }
+    // +1 leans home, -1 away, 0 undecided.
+    let lean = |t: &str| votes.get(t).map_or(0, |(h, a)| (h - a).signum());
+    let [x, y] = teams else { return Ok(None) };
+    match (lean(x), lean(y)) {
+        (1, -1) | (1, 0) | (0, -1) => Ok(Some((x, y))),
+        (-1, 1) | (0, 1) | (-1, 0) => Ok(Some((y, x))),
+        (0, 0) => Ok(None),
+        _ => Err(format!("{x} and {y} both score on the same side of the score: {votes:?}")),
     }
-    let away_seen = teams.iter().find(|t| side(t).1 > 0).copied();
-    let other = |t: &str| teams.iter().find(|x| **x != t).copied();
-    Ok(match (home, away_seen) {
-        (Some(h), Some(a)) if h != a => Some((h, a)),
-        (Some(h), None) => other(h).map(|a| (h, a)),
-        (None, Some(a)) => other(a).map(|h| (h, a)),
-        _ => None,
-    })
 }
 
 fn put_player(row: &mut Row, n: u8, id: Option<i64>, name: Option<&str>, team: Option<&str>, role: Option<&str>) {
