@@ -301,7 +301,7 @@ fn schedule_cdn_variant_and_replay_subset() {
     );
 
     // A replayed file: only the subset of fields the replay source writes, no seasonYear.
-    let replay = json!({"leagueSchedule": {"gameDates": [{"gameDate": "01/15/2025 00:00:00", "games": [{
+    let replay = json!({"leagueSchedule": {"gameDates": [{"gameDate": "01/14/2025 00:00:00", "games": []}, {"gameDate": "01/15/2025 00:00:00", "games": [{
         "gameId": "0022400561", "gameCode": "20250115/NYKPHI", "gameStatus": 3, "gameStatusText": "Final",
         "gameDateEst": "2025-01-15T00:00:00Z", "gameDateTimeUTC": "2025-01-16T00:00:00Z",
         "arenaName": "Wells Fargo Center", "gameLabel": "",
@@ -311,6 +311,16 @@ fn schedule_cdn_variant_and_replay_subset() {
     let out = run(&NbacSchedule, SCHEDULE_PATH, replay.to_string().as_bytes()).unwrap();
     let all = rows(&out, "nbac_schedule");
     assert_eq!(all.len(), 1);
+    // The listed date without games is part of the window: its partition is replaced with nothing.
+    let dates: Vec<(String, usize)> = out
+        .writes
+        .iter()
+        .filter_map(|w| match w {
+            TableWrite::ReplacePartition { date, rows, .. } => Some((date.to_string(), rows.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dates, vec![("2025-01-14".to_string(), 0), ("2025-01-15".to_string(), 1)]);
     assert_fields(
         &all[0],
         &[
@@ -323,6 +333,20 @@ fn schedule_cdn_variant_and_replay_subset() {
             ("has_national_tv", Value::Null),
         ],
     );
+}
+
+#[test]
+fn schedule_without_nba_games_writes_nothing() {
+    // An empty or All-Star-only response does not wipe the dates it lists.
+    let empty = json!({"leagueSchedule": {"seasonYear": "2024-25", "gameDates": [
+        {"gameDate": "02/16/2025 00:00:00", "games": [{"gameId": "0032400031", "gameStatus": 3,
+            "gameDateEst": "2025-02-16T00:00:00Z",
+            "homeTeam": {"teamId": 1610616839, "teamTricode": "CHK"}, "awayTeam": {"teamId": 1610616840, "teamTricode": "SHQ"}}]},
+        {"gameDate": "02/17/2025 00:00:00", "games": []}]}});
+    let out = run(&NbacSchedule, SCHEDULE_PATH, empty.to_string().as_bytes()).unwrap();
+    assert!(out.writes.is_empty());
+    assert!(out.no_data_reason.is_some());
+    assert_eq!(out.metadata["skipped_non_nba_games"], json!(1));
 }
 
 #[test]

@@ -362,6 +362,17 @@ pub fn date_prefix(s: &str) -> Option<SlateDate> {
     s.trim().get(..10)?.parse().ok()
 }
 
+/// A date written `MM/DD/YYYY[ hh:mm:ss]` (NBA.com's `gameDate`) or `YYYY-MM-DD…`.
+pub fn us_or_iso_date(s: &str) -> Option<SlateDate> {
+    let s = s.trim();
+    if let Some(d) = date_prefix(s) {
+        return Some(d);
+    }
+    let mut it = s.get(..10)?.split('/');
+    let (m, d, y) = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?);
+    SlateDate::from_ymd(y, m, d)
+}
+
 /// An RFC 3339 instant (`2024-10-04T16:00:00Z`) in canonical UTC form.
 pub fn utc_instant(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s.trim()).ok().map(|t| t.with_timezone(&chrono::Utc))

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use super::common::{as_i64, bad, nba_team, opt, raw_schema, raw_table, stamp, text_of, RawFile};
+use super::common::{as_i64, bad, nba_team, opt, raw_schema, raw_table, stamp, text_of, us_or_iso_date, RawFile};
 use crate::backends::ColumnType as T;
 use crate::backends::TableSchema;
 use crate::domain::identity::standard_game_id;
@@ -84,17 +84,6 @@ fn rows_of<'v>(league: &'v Value, table: &str) -> &'v [Value] {
     league.get(table).and_then(|t| t.get("rows")).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
-/// `MM/DD/YYYY` (or `YYYY-MM-DD…`).
-fn parse_date(s: &str) -> Option<SlateDate> {
-    let s = s.trim();
-    if let Some(d) = super::common::date_prefix(s) {
-        return Some(d);
-    }
-    let mut it = s.get(..10)?.split('/');
-    let (m, d, y) = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?);
-    SlateDate::from_ymd(y, m, d)
-}
-
 pub fn parse(file: &RawFile<'_>) -> Result<Parsed, ProcessorError> {
     let path = file.path;
     let root = file.json()?;
@@ -112,7 +101,7 @@ pub fn parse(file: &RawFile<'_>) -> Result<Parsed, ProcessorError> {
         let err = |d: &str| bad(path, format!("nba game {i}: {d}"));
         let s = |k: &str| g.get(k).and_then(text_of);
         let nba_id = s("game_id").ok_or_else(|| err("no game_id"))?;
-        let date = s("game_date").and_then(parse_date).ok_or_else(|| err("bad game_date"))?;
+        let date = s("game_date").and_then(us_or_iso_date).ok_or_else(|| err("bad game_date"))?;
         let (hid, aid) = (g.get("home_team_id").and_then(as_i64), g.get("away_team_id").and_then(as_i64));
         let (Some(home), Some(away)) = (nba_team(s("home_team_abbr"), hid), nba_team(s("away_team_abbr"), aid)) else {
             out.skipped_games += 1;
@@ -160,7 +149,7 @@ pub fn parse(file: &RawFile<'_>) -> Result<Parsed, ProcessorError> {
     let mut seen = BTreeSet::new();
     for (i, r) in rows_of(nba, "Table1").iter().enumerate() {
         let err = |d: &str| bad(path, format!("replay official {i}: {d}"));
-        let date = r.get("game_date").and_then(text_of).and_then(parse_date).ok_or_else(|| err("bad game_date"))?;
+        let date = r.get("game_date").and_then(text_of).and_then(us_or_iso_date).ok_or_else(|| err("bad game_date"))?;
         let code = r.get("official_code").and_then(as_i64).ok_or_else(|| err("no official_code"))?;
         let name = r.get("replaycenter_official").and_then(text_of).ok_or_else(|| err("no name"))?;
         if !seen.insert((date, code)) {

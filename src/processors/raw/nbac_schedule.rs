@@ -12,14 +12,16 @@
 //! - only `gameId`, `gameStatus`, a date and the two teams' tricodes are required: every other field is
 //!   optional, so a replayed file carrying a subset (gameCode, gameStatusText, gameDateEst, gameDateTimeUTC,
 //!   arenaName, teams with teamId/tricode/name/city/score, gameLabel) loads the same columns or nulls;
-//! - the file is authoritative for the window of dates it covers: every date from its first to its last game
-//!   date is replaced (`ReplacePartition`), a date without a game in the file is replaced with nothing, so a
-//!   game moved to another date disappears from its old one and re-loading a file changes nothing;
+//! - the file is authoritative for the window of dates it covers: every date from its first to its last date
+//!   (game dates and the `gameDates[].gameDate` it lists) is replaced (`ReplacePartition`), a date without an
+//!   NBA game in the file is replaced with nothing, so a game moved to another date disappears from its old
+//!   one and re-loading a file changes nothing;
 //! - season type comes from the id prefix (001 preseason … 006 NBA Cup final); `season_year` from
 //!   `seasonYear`, else the id, else the date;
 //! - `nbac_schedule_source_history` (extra output) gets one row per (date, file): games, finals, skipped and
 //!   the sorted game ids the file gave that date, `ReplaceSlice` on `source_file_path` — reloading a file
 //!   rewrites its own rows, other files' rows stay (API vs CDN can be compared later);
+//! - a file without a single NBA game writes nothing (`no_data_reason`): an empty response never wipes dates;
 //! - a malformed game (no id, no date, no teams, bad status) fails the whole file (no partial write).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,7 +31,7 @@ use serde_json::{json, Value};
 
 use super::common::{
     bad, date_prefix, nba_team, opt, raw_schema, raw_table, season_of_nba_game_id, season_type_of_nba_game_id, stamp,
-    utc_instant, Obj, RawFile, BUCKET,
+    us_or_iso_date, utc_instant, Obj, RawFile, BUCKET,
 };
 use crate::backends::ColumnType as T;
 use crate::backends::TableSchema;
@@ -144,23 +146,25 @@ pub struct Parsed {
     pub duplicates: usize,
 }
 
-/// The games of the file, in file order.
-fn games<'v>(v: &'v Value, path: &'v str) -> Result<Vec<&'v Value>, ProcessorError> {
+/// The games of the file, in file order, and the dates it lists (with or without games).
+fn games<'v>(v: &'v Value, path: &'v str) -> Result<(Vec<&'v Value>, Vec<SlateDate>), ProcessorError> {
     if let Some(ls) = v.get("leagueSchedule") {
         let dates = Obj::new(ls, path, "leagueSchedule")?.arr("gameDates")?;
         let mut out = Vec::new();
+        let mut listed = Vec::new();
         for (i, d) in dates.iter().enumerate() {
             let d = Obj::new(d, path, "gameDates[]")?;
+            listed.extend(d.opt_str("gameDate").and_then(us_or_iso_date));
             match d.get("games") {
                 None => {}
                 Some(Value::Array(g)) => out.extend(g.iter()),
                 Some(_) => return Err(bad(path, format!("gameDates[{i}].games is not an array"))),
             }
         }
-        return Ok(out);
+        return Ok((out, listed));
     }
     match v.get("games") {
-        Some(Value::Array(g)) => Ok(g.iter().collect()),
+        Some(Value::Array(g)) => Ok((g.iter().collect(), Vec::new())),
         _ => Err(bad(path, "neither leagueSchedule.gameDates nor games")),
     }
 }
@@ -178,7 +182,9 @@ pub fn parse(file: &RawFile<'_>) -> Result<Parsed, ProcessorError> {
     let mut out = Parsed::default();
     let mut seen = BTreeSet::new();
     let mut dates = BTreeSet::new();
-    for (i, g) in games(&v, file.path)?.into_iter().enumerate() {
+    let (games, listed) = games(&v, file.path)?;
+    dates.extend(listed);
+    for (i, g) in games.into_iter().enumerate() {
         let g = Obj::new(g, file.path, "game")?;
         let parsed = parse_game(file, &g, season_label.as_deref(), source)
             .map_err(|e| bad(file.path, format!("game {i}: {e}")))?;
@@ -344,11 +350,12 @@ impl Processor for NbacSchedule {
         let mut out = ProcessorOutput::default();
         out.metadata.insert("skipped_non_nba_games".into(), json!(parsed.skipped_non_nba));
         out.metadata.insert("duplicate_games".into(), json!(parsed.duplicates));
-        if parsed.by_date.is_empty() {
-            out.no_data_reason = Some("the schedule has no games".into());
+        let games: usize = parsed.by_date.values().map(Vec::len).sum();
+        if games == 0 {
+            // No NBA game at all: an empty or broken response must not wipe loaded dates.
+            out.no_data_reason = Some("the schedule has no NBA games".into());
             return Ok(out);
         }
-        let games: usize = parsed.by_date.values().map(Vec::len).sum();
         out.metadata.insert("games".into(), json!(games));
         out.metadata.insert("dates".into(), json!(parsed.by_date.len()));
         let mut history = Vec::new();
