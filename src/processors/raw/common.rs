@@ -295,7 +295,9 @@ pub fn eastern_date(utc: &str) -> Option<SlateDate> {
     parse_utc(utc).map(|t| SlateDate(t.with_timezone(&chrono_tz::America::New_York).date_naive()))
 }
 
-/// A value or JSON null.
+pub use super::nbac_common::*;
+
+/// A JSON value or `Null` for `None`.
 pub fn opt<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Null, Into::into)
 }
