@@ -4,7 +4,6 @@
 
 mod shared;
 
-use hoopflow::backends::Bus;
 use hoopflow::cli::home;
 use hoopflow::cli::run::{execute, Plan};
 use hoopflow::domain::SlateDate;
