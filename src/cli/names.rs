@@ -33,7 +33,7 @@ pub async fn names(home_dir: &Path, json: bool) -> anyhow::Result<()> {
     println!(
         "\nunresolved (queued in nba_reference.unresolved_player_names; add aliases to config/player_aliases.csv):"
     );
-    println!("  {:<40} {:<26} {:<24} {:>6}  {}", "source", "lookup", "name", "rows", "dates");
+    println!("  {:<40} {:<26} {:<24} {:>6}  dates", "source", "lookup", "name", "rows");
     for o in &s.unresolved {
         println!(
             "  {:<40} {:<26} {:<24} {:>6}  {} → {}",
