@@ -60,7 +60,8 @@ pub async fn execute(
     metrics: &Arc<ActorMetrics>,
 ) -> Executed {
     let t = &deps.topology;
-    let key = RunKey::new(&decl.name, req.origin.date, req.scope.clone());
+    let scope = if req.scope.is_empty() { input_fingerprint(deps, decl, req.origin.date).await } else { req.scope.clone() };
+    let key = RunKey::new(&decl.name, req.origin.date, scope);
     let output = TableRef::parse(&decl.output);
     let ctx = RunContext {
         trigger_source: Some("pubsub".into()),
@@ -112,6 +113,23 @@ pub async fn execute(
     metadata.insert("attempt".into(), json!(ticket.attempt));
     let elapsed = started.elapsed().as_secs_f64();
     close_and_publish(deps, decl, &req, &ticket, outcome, metadata, elapsed, panicked).await
+}
+
+/// The dedup scope of date-level work: the row counts of the date's inputs (`date_match` dependencies), so a
+/// trigger after an input changed (a later odds snapshot, a re-delivered box score) runs again, while a
+/// redelivery with the same inputs is a duplicate. Empty when the processor has no date-level inputs.
+async fn input_fingerprint(deps: &HostDeps, decl: &ProcessorDecl, date: crate::domain::SlateDate) -> String {
+    let mut parts = Vec::new();
+    for dep in decl.dependencies.iter().filter(|d| d.check == DependencyCheck::DateMatch) {
+        let Some(table) = TableRef::parse(&dep.table) else { continue };
+        let n = deps.backends.warehouse.count_date(&table, date).await.unwrap_or(0);
+        parts.push(n.to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("inputs:{}", parts.join("-"))
+    }
 }
 
 fn done(outcome: HandleOutcome) -> Executed {
