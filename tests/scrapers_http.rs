@@ -1,0 +1,490 @@
+//! Phase 1 HTTP scrapers against a local HTTP/1.1 server serving the real captures
+//! (`../shared/fixtures/nba`): the right bytes land at the right path and are announced on the Phase 1
+//! topic; retries on 429/5xx; not-yet-published is not an error; 4xx is final; timeouts are typed; the
+//! per-host limiter spaces requests; a missing key makes no request.
+
+mod shared;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::time::Instant;
+
+use hoopflow::backends::embedded::open_home;
+use hoopflow::backends::{Backends, SubscriptionSpec, SystemClock};
+use hoopflow::domain::SlateDate;
+use hoopflow::scrapers::catalog::HOSTS;
+use hoopflow::scrapers::{
+    BaseUrls, Credentials, Fetcher, HttpConfig, Request, ScrapeError, ScrapeRequest, ScrapeSummary, Scraper,
+};
+use hoopflow::sources::{Announcer, PHASE1_TOPIC};
+
+// ── the local server ─────────────────────────────────────────────────────────────────────────────────────────
+
+#[derive(Clone, Debug)]
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    delay: Duration,
+}
+
+impl Resp {
+    fn ok(body: Vec<u8>) -> Self {
+        Resp { status: 200, headers: Vec::new(), body, delay: Duration::ZERO }
+    }
+    fn status(status: u16) -> Self {
+        Resp { status, ..Resp::ok(Vec::new()) }
+    }
+    fn header(mut self, k: &str, v: &str) -> Self {
+        self.headers.push((k.into(), v.into()));
+        self
+    }
+    fn delay(mut self, d: Duration) -> Self {
+        self.delay = d;
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Hit {
+    target: String,
+    at: Instant,
+    headers: BTreeMap<String, String>,
+}
+
+/// Routes are prefixes of the request target (path and query), longest first; a route answers its scripted
+/// responses in order and repeats the last one. Unrouted targets get 404.
+type Routes = Arc<Mutex<Vec<(String, VecDeque<Resp>)>>>;
+
+#[derive(Clone, Default)]
+struct Server {
+    addr: Option<SocketAddr>,
+    routes: Routes,
+    hits: Arc<Mutex<Vec<Hit>>>,
+}
+
+impl Server {
+    async fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let s = Server { addr: Some(listener.local_addr().unwrap()), ..Default::default() };
+        let (routes, hits) = (s.routes.clone(), s.hits.clone());
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                tokio::spawn(serve(sock, routes.clone(), hits.clone()));
+            }
+        });
+        s
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr.unwrap())
+    }
+
+    fn route(&self, prefix: &str, script: Vec<Resp>) {
+        let mut r = self.routes.lock().unwrap();
+        r.retain(|(p, _)| p != prefix);
+        r.push((prefix.to_string(), script.into()));
+        r.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    }
+
+    fn hits(&self, prefix: &str) -> Vec<Hit> {
+        self.hits.lock().unwrap().iter().filter(|h| h.target.starts_with(prefix)).cloned().collect()
+    }
+
+    fn total_hits(&self) -> usize {
+        self.hits.lock().unwrap().len()
+    }
+}
+
+async fn serve(mut sock: tokio::net::TcpStream, routes: Routes, hits: Arc<Mutex<Vec<Hit>>>) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let at = Instant::now();
+    let head = String::from_utf8_lossy(&buf).to_string();
+    let mut lines = head.split("\r\n");
+    let target = lines.next().unwrap_or_default().split(' ').nth(1).unwrap_or_default().to_string();
+    let headers = lines
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    hits.lock().unwrap().push(Hit { target: target.clone(), at, headers });
+    let resp = {
+        let mut r = routes.lock().unwrap();
+        match r.iter_mut().find(|(p, _)| target.starts_with(p.as_str())) {
+            Some((_, q)) if q.len() > 1 => q.pop_front().unwrap(),
+            Some((_, q)) => q.front().cloned().unwrap_or(Resp::status(404)),
+            None => Resp::status(404),
+        }
+    };
+    tokio::time::sleep(resp.delay).await;
+    let mut out = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n", resp.status, resp.body.len());
+    for (k, v) in &resp.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    let _ = sock.write_all(out.as_bytes()).await;
+    let _ = sock.write_all(&resp.body).await;
+    let _ = sock.shutdown().await;
+}
+
+// ── harness ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+const SUB: &str = "test-phase1";
+
+fn fast_http() -> HttpConfig {
+    HttpConfig {
+        timeout: Duration::from_millis(300),
+        max_retries: 3,
+        backoff_base: Duration::from_millis(10),
+        backoff_max: Duration::from_millis(40),
+        max_retry_after: Duration::from_secs(5),
+        default_interval: Duration::ZERO,
+        intervals: BTreeMap::new(),
+        user_agent: "hoopflow-test".into(),
+    }
+}
+
+struct Env {
+    _dir: tempfile::TempDir,
+    b: Backends,
+    server: Server,
+    scraper: Scraper,
+}
+
+async fn env_with(http: HttpConfig, creds: Credentials) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let b = open_home(dir.path(), Arc::new(SystemClock)).unwrap();
+    b.bus.ensure_topic(PHASE1_TOPIC).await.unwrap();
+    b.bus.ensure_subscription(&SubscriptionSpec::new(SUB, PHASE1_TOPIC)).await.unwrap();
+    let server = Server::start().await;
+    let bases = HOSTS.iter().fold(BaseUrls::defaults(), |acc, (h, ..)| acc.with(h, &server.url()));
+    let announcer = Announcer::new(b.landing.clone(), b.bus.clone(), b.clock.clone());
+    let scraper = Scraper::new(Arc::new(Fetcher::new(http).unwrap()), announcer, bases, creds);
+    Env { _dir: dir, b, server, scraper }
+}
+
+fn keys() -> Credentials {
+    Credentials::none().with("BALLDONTLIE_API_KEY", "bdl-key").with("ODDS_API_KEY", "odds-secret")
+}
+
+async fn env() -> Env {
+    env_with(fast_http(), keys()).await
+}
+
+fn date(s: &str) -> SlateDate {
+    s.parse().unwrap()
+}
+
+async fn run(e: &Env, name: &str, d: &str) -> ScrapeSummary {
+    e.scraper.run(&ScrapeRequest::new(name, date(d))).await.unwrap()
+}
+
+/// Every Phase 1 message published so far (acked).
+async fn phase1_messages(b: &Backends) -> Vec<Value> {
+    let got = b.bus.pull(SUB, 100, Duration::from_millis(50)).await.unwrap();
+    let ids: Vec<String> = got.iter().map(|m| m.ack_id.clone()).collect();
+    b.bus.ack(SUB, &ids).await.unwrap();
+    got.iter().map(|m| serde_json::from_slice(&m.data).unwrap()).collect()
+}
+
+fn is_ts_file(name: &str, ext: &str) -> bool {
+    let stem = name.strip_suffix(ext).unwrap_or("");
+    let b = stem.as_bytes();
+    stem.len() >= 15 && b[8] == b'_' && stem[..8].bytes().chain(stem[9..15].bytes()).all(|c| c.is_ascii_digit())
+}
+
+/// Arrival times `at` (sorted) are spaced by `interval`: each gap, and the whole span, within a tolerance for
+/// the arrival jitter of a loaded machine (the limiter spaces the sends; arrivals may lag by a few ms).
+fn assert_paced(at: &[Instant], interval: Duration) {
+    let tol = Duration::from_millis(30);
+    assert!(at.len() >= 3, "{} requests", at.len());
+    for w in at.windows(2) {
+        assert!(
+            w[1] - w[0] >= interval - tol,
+            "gap {:?} < {interval:?} in {:?}",
+            w[1] - w[0],
+            at.iter().map(|t| *t - at[0]).collect::<Vec<_>>()
+        );
+    }
+    let span = at[at.len() - 1] - at[0];
+    assert!(span + tol >= interval * (at.len() as u32 - 1), "span {span:?} for {} requests", at.len());
+}
+
+// ── tests ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn leaguegamelog_is_fetched_with_browser_headers_landed_and_announced() {
+    let Some(raw) = shared::fixture("nbac_player_boxscore/raw_2ad17718.json") else { return };
+    let e = env().await;
+    e.server.route("/stats/leaguegamelog", vec![Resp::ok(raw.clone()).header("Content-Type", "application/json")]);
+    let s = run(&e, "nbac_player_boxscore", "2025-03-15").await;
+    assert!(s.errors.is_empty() && s.not_published.is_empty(), "{s:?}");
+    assert_eq!(s.landed.len(), 1);
+    let path = &s.landed[0].path;
+    let file = path.strip_prefix("nba-com/player-boxscores/2025-03-15/").expect("landing path");
+    assert!(is_ts_file(file, ".json"), "{path}");
+    assert_eq!(e.b.landing.get(path).await.unwrap().data, raw, "the bytes as served");
+
+    let hit = &e.server.hits("/stats/leaguegamelog")[0];
+    assert!(hit.target.contains("DateFrom=2025-03-15") && hit.target.contains("PlayerOrTeam=P"), "{}", hit.target);
+    assert!(hit.target.contains("Season=2024-25"), "{}", hit.target);
+    assert_eq!(hit.headers.get("referer").map(String::as_str), Some("https://www.nba.com/"));
+    assert_eq!(hit.headers.get("origin").map(String::as_str), Some("https://www.nba.com"));
+    assert!(hit.headers.get("user-agent").is_some_and(|u| u.starts_with("Mozilla/5.0")));
+    assert!(hit.headers.get("accept").is_some_and(|a| a.contains("application/json")));
+
+    let msgs = phase1_messages(&e.b).await;
+    assert_eq!(msgs.len(), 1);
+    let m = &msgs[0];
+    assert_eq!(m["metadata"]["gcs_path"], Value::String(format!("gs://nba-scraped-data/{path}")));
+    assert_eq!(m["processor_name"], "nbac_player_boxscore");
+    assert_eq!(m["correlation_id"], m["execution_id"], "a one-object run correlates on its execution id");
+    assert_eq!(Some(m["execution_id"].as_str().unwrap().to_string()), s.correlation_id);
+}
+
+#[tokio::test]
+async fn retries_429_with_retry_after_and_5xx_then_succeeds() {
+    let Some(raw) = shared::fixture("bdl_box_scores/raw_7a649e12.json") else { return };
+    let e = env().await;
+    e.server.route(
+        "/v1/box_scores",
+        vec![Resp::status(429).header("Retry-After", "1"), Resp::status(503), Resp::ok(raw.clone())],
+    );
+    let s = run(&e, "bdl_box_scores", "2024-01-15").await;
+    assert!(s.errors.is_empty(), "{s:?}");
+    let hits = e.server.hits("/v1/box_scores");
+    assert_eq!(hits.len(), 3, "429, 503, then 200");
+    assert!(hits[1].at - hits[0].at >= Duration::from_millis(950), "Retry-After: 1 honoured");
+    assert!(hits.iter().all(|h| h.headers.get("authorization").map(String::as_str) == Some("bdl-key")));
+    assert!(hits[0].target.contains("date=2024-01-15"));
+    let path = &s.landed[0].path;
+    assert!(path.starts_with("ball-dont-lie/boxscores/2024-01-15/"), "{path}");
+    assert_eq!(e.b.landing.get(path).await.unwrap().data, raw);
+    assert_eq!(phase1_messages(&e.b).await.len(), 1);
+}
+
+#[tokio::test]
+async fn server_errors_exhaust_retries_and_are_typed() {
+    let e = env().await;
+    e.server.route("/v1/standings", vec![Resp::status(500)]);
+    let s = run(&e, "bdl_standings", "2025-01-15").await;
+    assert_eq!(e.server.hits("/v1/standings").len(), 4, "1 + max_retries");
+    assert!(matches!(s.errors.as_slice(), [ScrapeError::Http { status: 500, .. }]), "{s:?}");
+    assert!(s.landed.is_empty() && phase1_messages(&e.b).await.is_empty());
+}
+
+#[tokio::test]
+async fn injury_report_posted_lands_and_not_posted_is_not_published_yet() {
+    let Some(pdf) = shared::fixture("nbac_injury_report/raw_f4391904.pdf") else { return };
+    let e = env().await;
+    e.server.route("/referee/injury/Injury-Report_2025-03-15_05PM.pdf", vec![Resp::ok(pdf.clone())]);
+    e.server.route("/referee/injury/Injury-Report_2025-03-15_06PM.pdf", vec![Resp::status(404)]);
+    e.server.route("/referee/injury/Injury-Report_2025-03-15_07PM.pdf", vec![Resp::status(403)]);
+
+    let posted = run(&e, "nbac_injury_report", "2025-03-15").await; // default hour 17 = 05PM ET
+    let path = &posted.landed[0].path;
+    assert!(path.starts_with("nba-com/injury-report-pdf/2025-03-15/17/") && path.ends_with(".pdf"), "{path}");
+    assert_eq!(e.b.landing.get(path).await.unwrap().data, pdf);
+
+    for hour in [18, 19] {
+        let mut req = ScrapeRequest::new("nbac_injury_report", date("2025-03-15"));
+        req.hour = Some(hour);
+        let s = e.scraper.run(&req).await.unwrap();
+        assert!(s.errors.is_empty() && s.landed.is_empty(), "{s:?}");
+        assert!(matches!(s.not_published.as_slice(), [ScrapeError::NotPublishedYet { .. }]), "{s:?}");
+    }
+    assert_eq!(e.server.hits("/referee/injury/Injury-Report_2025-03-15_06PM").len(), 1, "a 404 is not retried");
+    assert_eq!(phase1_messages(&e.b).await.len(), 1, "only the posted report is announced");
+}
+
+#[tokio::test]
+async fn empty_results_are_not_published_yet_and_empty_bodies_invalid() {
+    let (Some(raw), Some(empty_bdl)) = (
+        shared::fixture("nbac_player_boxscore/raw_2ad17718.json"),
+        shared::fixture("bdl_box_scores/raw_d62cc934.json"),
+    ) else {
+        return;
+    };
+    let mut log: Value = serde_json::from_slice(&raw).unwrap();
+    log["resultSets"][0]["rowSet"] = Value::Array(Vec::new());
+    let e = env().await;
+    e.server.route("/stats/leaguegamelog", vec![Resp::ok(serde_json::to_vec(&log).unwrap())]);
+    e.server.route("/v1/box_scores", vec![Resp::ok(empty_bdl)]);
+    e.server.route("/apis/site/v2/sports/basketball/nba/scoreboard", vec![Resp::ok(Vec::new())]);
+    e.server.route("/referee/injury/", vec![Resp::ok(b"<html>maintenance</html>".to_vec())]);
+
+    for name in ["nbac_player_boxscore", "bdl_box_scores"] {
+        let s = run(&e, name, "2025-03-15").await;
+        assert!(s.landed.is_empty() && s.errors.is_empty(), "{name}: {s:?}");
+        assert!(matches!(s.not_published.as_slice(), [ScrapeError::NotPublishedYet { .. }]), "{name}: {s:?}");
+    }
+    for name in ["espn_scoreboard_api", "nbac_injury_report"] {
+        let s = run(&e, name, "2025-03-15").await;
+        assert!(matches!(s.errors.as_slice(), [ScrapeError::Invalid { .. }]), "{name}: {s:?}");
+    }
+    assert!(phase1_messages(&e.b).await.is_empty(), "nothing landed, nothing announced");
+}
+
+#[tokio::test]
+async fn client_errors_are_final_at_once() {
+    let e = env().await;
+    e.server.route("/stats/scoreboardv2", vec![Resp::status(400)]);
+    let s = run(&e, "nbac_scoreboard_v2", "2024-01-15").await;
+    assert!(matches!(s.errors.as_slice(), [ScrapeError::Http { status: 400, .. }]), "{s:?}");
+    assert_eq!(e.server.hits("/stats/scoreboardv2").len(), 1, "a 400 is not retried");
+}
+
+#[tokio::test]
+async fn a_slow_answer_is_a_typed_timeout_after_retries() {
+    let e = env_with(HttpConfig { max_retries: 1, ..fast_http() }, keys()).await;
+    e.server.route("/v1/standings", vec![Resp::ok(b"{\"data\":[]}".to_vec()).delay(Duration::from_millis(1500))]);
+    let t0 = Instant::now();
+    let s = run(&e, "bdl_standings", "2025-01-15").await;
+    assert!(matches!(s.errors.as_slice(), [ScrapeError::Timeout { .. }]), "{s:?}");
+    assert_eq!(e.server.hits("/v1/standings").len(), 2, "timeouts are transient: retried once");
+    assert!(t0.elapsed() < Duration::from_millis(1400), "the client gave up at its timeout");
+}
+
+#[tokio::test]
+async fn per_host_limiter_spaces_requests_and_leaves_other_hosts_alone() {
+    let slow = Server::start().await;
+    let fast = Server::start().await;
+    for s in [&slow, &fast] {
+        s.route("/", vec![Resp::ok(b"{}".to_vec())]);
+    }
+    let interval = Duration::from_millis(100);
+    let slow_key = slow.addr.unwrap().to_string();
+    let f = Arc::new(Fetcher::new(fast_http().with_interval(&slow_key, interval)).unwrap());
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        for (s, tag) in [(&slow, "slow"), (&fast, "fast")] {
+            let (f, url) = (f.clone(), format!("{}/{tag}/{i}", s.url()));
+            tasks.push(tokio::spawn(async move { f.fetch(&Request::get(url)).await }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let mut at: Vec<Instant> = slow.hits("/slow").iter().map(|h| h.at).collect();
+    at.sort();
+    assert_eq!(at.len(), 4);
+    assert_paced(&at, interval);
+    let mut fast_at: Vec<Instant> = fast.hits("/fast").iter().map(|h| h.at).collect();
+    fast_at.sort();
+    assert_eq!(fast_at.len(), 4);
+    assert!(fast_at[3] - fast_at[0] < interval, "the other host is not slowed: {:?}", fast_at[3] - fast_at[0]);
+}
+
+#[tokio::test]
+async fn missing_keys_fail_before_any_request() {
+    let e = env_with(fast_http(), Credentials::none()).await;
+    for (name, env) in [
+        ("bdl_box_scores", "BALLDONTLIE_API_KEY"),
+        ("oddsa_player_props", "ODDS_API_KEY"),
+        ("bigdataball_pbp", "BIGDATABALL_CREDENTIALS"),
+    ] {
+        let r = e.scraper.run(&ScrapeRequest::new(name, date("2025-03-09"))).await;
+        assert_eq!(r.err(), Some(ScrapeError::MissingKey { env: env.into() }), "{name}");
+    }
+    assert_eq!(e.server.total_hits(), 0);
+    assert!(matches!(
+        e.scraper.run(&ScrapeRequest::new("nope", date("2025-03-09"))).await,
+        Err(ScrapeError::UnknownScraper(_))
+    ));
+}
+
+#[tokio::test]
+async fn odds_events_then_each_event_under_one_correlation_id() {
+    let (Some(events), Some(odds)) = (
+        shared::fixture("oddsa_events_his/raw_aaf97612.json"),
+        shared::fixture("_history/oddsa_player_props_his_raw_4fd911e4.json"),
+    ) else {
+        return;
+    };
+    let ev: Value = serde_json::from_slice(&events).unwrap();
+    let second = ev["data"][1]["id"].as_str().unwrap().to_string();
+    let e = env().await;
+    e.server.route("/v4/sports/basketball_nba/events?", vec![Resp::ok(events)]);
+    e.server.route("/v4/sports/basketball_nba/events/", vec![Resp::ok(odds.clone())]);
+    e.server.route(&format!("/v4/sports/basketball_nba/events/{second}/odds"), vec![Resp::status(422)]);
+
+    let s = run(&e, "oddsa_player_props", "2025-03-09").await;
+    // Six events tip off on 9 March (ET); the second's market is not open yet.
+    assert!(s.errors.is_empty(), "{s:?}");
+    assert_eq!((s.landed.len(), s.not_published.len()), (5, 1), "{s:?}");
+    let listing = &e.server.hits("/v4/sports/basketball_nba/events?")[0].target;
+    assert!(listing.contains("commenceTimeFrom=2025-03-09T05:00:00Z") && listing.contains("apiKey=odds-secret"));
+    let first = &e.server.hits("/v4/sports/basketball_nba/events/")[0].target;
+    assert!(
+        first.contains("markets=player_points")
+            && first.contains("regions=us")
+            && first.contains("oddsFormat=american")
+    );
+    assert!(!format!("{s:?}").contains("odds-secret"), "the key is redacted from outcomes");
+
+    let p = &s.landed[0].path;
+    assert!(p.starts_with("odds-api/player-props/2025-03-09/242c77a8d5890e18bab91773ad32fcb5-MEMNOP/"), "{p}");
+    assert!(p.contains("-snap-") && p.ends_with(".json"), "{p}");
+    assert_eq!(e.b.landing.get(p).await.unwrap().data, odds);
+    let msgs = phase1_messages(&e.b).await;
+    assert_eq!(msgs.len(), 5);
+    let corr = s.correlation_id.clone().unwrap();
+    assert!(msgs.iter().all(|m| m["correlation_id"] == Value::String(corr.clone())), "one correlation id");
+    assert_eq!(msgs[0]["execution_id"], Value::String(corr), "the first object's execution id");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedule_discovery_gzip_and_per_game_boxscores_paced_per_host() {
+    let (Some(schedule_gz), Some(boxscore)) = (
+        shared::fixture("nbac_schedule_api/raw_80cb1fd6.json.gz"),
+        shared::fixture("nbac_team_boxscore/raw_12f99055.json"),
+    ) else {
+        return;
+    };
+    // The catalogue's host keys carry the configured pace: NBA.com stats 80 ms apart here.
+    let interval = Duration::from_millis(80);
+    let e = env_with(fast_http().with_interval("stats_nba", interval), keys()).await;
+    e.server.route(
+        "/static/json/staticData/scheduleLeagueV2.json",
+        vec![Resp::ok(schedule_gz).header("Content-Encoding", "gzip").header("Content-Type", "application/json")],
+    );
+    e.server.route("/stats/boxscoretraditionalv2", vec![Resp::ok(boxscore.clone())]);
+    let s = run(&e, "nbac_team_boxscore", "2025-01-15").await;
+    assert!(s.errors.is_empty() && s.not_published.is_empty(), "{s:?}");
+    assert_eq!(s.landed.len(), 11, "the 11 games of 15 January 2025");
+    assert!(s.landed.iter().any(|l| l.path.starts_with("nba-com/team-boxscore/2025-01-15/0022400561/")));
+    let hits = e.server.hits("/stats/boxscoretraditionalv2");
+    assert!(hits.iter().any(|h| h.target.contains("GameID=0022400561")));
+    assert!(hits.iter().all(|h| h.headers.get("x-nba-stats-origin").map(String::as_str) == Some("stats")));
+    assert_paced(&hits.iter().map(|h| h.at).collect::<Vec<_>>(), interval);
+    assert_eq!(e.b.landing.get(&s.landed[0].path).await.unwrap().data, boxscore);
+    assert_eq!(phase1_messages(&e.b).await.len(), 11);
+}
+
+#[tokio::test]
+async fn cursor_pages_land_as_separate_objects() {
+    let Some(raw) = shared::fixture("bdl_active_players/raw_ac3e7bd3.json") else { return };
+    let mut last: Value = serde_json::from_slice(&raw).unwrap();
+    last["meta"] = serde_json::json!({"per_page": 100});
+    let last = serde_json::to_vec(&last).unwrap();
+    let e = env().await;
+    e.server.route("/v1/players/active", vec![Resp::ok(raw.clone())]);
+    e.server.route("/v1/players/active?per_page=100&cursor=277", vec![Resp::ok(last.clone())]);
+    let s = run(&e, "bdl_active_players", "2025-01-15").await;
+    assert_eq!(s.landed.len(), 2, "{s:?}");
+    assert!(s.landed[1].path.ends_with("_p2.json") && s.landed[1].path.starts_with("ball-dont-lie/active-players/"));
+    assert_eq!(e.b.landing.get(&s.landed[1].path).await.unwrap().data, last);
+}
