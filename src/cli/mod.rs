@@ -96,6 +96,17 @@ pub enum Command {
     },
     /// Read-only SQL on the embedded warehouse (datasets attach as schemas: `nba_raw.table`); CSV out.
     Query { sql: String },
+    /// Run one HTTP scraper for a date and land what it fetches (`scrape list` prints the catalogue).
+    Scrape {
+        /// Scraper name (e.g. `nbac_player_boxscore`, `oddsa_player_props`) or `list`.
+        name: String,
+        /// Slate date (required except for `list`).
+        #[arg(long)]
+        date: Option<SlateDate>,
+        /// Report hour (America/New_York, 0-23) for the hourly injury report; default 17.
+        #[arg(long)]
+        hour: Option<u32>,
+    },
     /// Run a benchmark and print `key: value unit` lines (`bus`, `tracker`, `raw`).
     Bench {
         /// `bus`, `tracker` or `raw` (Phases 1–2 over the 2024-25 season).
@@ -163,6 +174,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             run::run_dates(&cli.home, &topology, run::Plan::backfill(from, to, through_phase, data, reason)).await
         }
         Command::Import { dir, through_phase } => run::import(&cli.home, &topology, dir, through_phase).await,
+        Command::Scrape { name, date, hour } => {
+            crate::scrapers::cli::scrape(&cli.home, &topology, &name, date, hour).await
+        }
         Command::Demo { data, dates } => run::demo(&cli.home, &topology, data, dates).await,
     }
 }

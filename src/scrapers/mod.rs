@@ -17,6 +17,7 @@
 //! - a scraper whose credential is missing fails with [`ScrapeError::MissingKey`] before any request.
 
 pub mod catalog;
+pub mod cli;
 pub mod extract;
 pub mod http;
 pub mod runner;
