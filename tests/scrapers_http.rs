@@ -336,7 +336,14 @@ async fn injury_report_posted_lands_and_not_posted_is_not_published_yet() {
         assert!(matches!(s.not_published.as_slice(), [ScrapeError::NotPublishedYet { .. }]), "{s:?}");
     }
     assert_eq!(e.server.hits("/referee/injury/Injury-Report_2025-03-15_06PM").len(), 1, "a 404 is not retried");
-    assert_eq!(phase1_messages(&e.b).await.len(), 1, "only the posted report is announced");
+
+    // Since 2025-12-22 the reports are every 15 minutes: `Injury-Report_{date}_05_30PM.pdf`.
+    e.server.route("/referee/injury/Injury-Report_2026-03-18_05_30PM.pdf", vec![Resp::ok(pdf.clone())]);
+    let mut req = ScrapeRequest::new("nbac_injury_report", date("2026-03-18"));
+    req.minute = Some(30);
+    let quarter = e.scraper.run(&req).await.unwrap();
+    assert!(quarter.landed[0].path.starts_with("nba-com/injury-report-pdf/2026-03-18/17/"), "{quarter:?}");
+    assert_eq!(phase1_messages(&e.b).await.len(), 2, "only the posted reports are announced");
 }
 
 #[tokio::test]
@@ -374,6 +381,15 @@ async fn client_errors_are_final_at_once() {
     let s = run(&e, "nbac_scoreboard_v2", "2024-01-15").await;
     assert!(matches!(s.errors.as_slice(), [ScrapeError::Http { status: 400, .. }]), "{s:?}");
     assert_eq!(e.server.hits("/stats/scoreboardv2").len(), 1, "a 400 is not retried");
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_limit_ends_the_retries() {
+    let e = env().await;
+    e.server.route("/v1/standings", vec![Resp::status(429).header("Retry-After", "3600")]);
+    let s = run(&e, "bdl_standings", "2025-01-15").await;
+    assert!(matches!(s.errors.as_slice(), [ScrapeError::Http { status: 429, .. }]), "{s:?}");
+    assert_eq!(e.server.hits("/v1/standings").len(), 1);
 }
 
 #[tokio::test]
@@ -556,4 +572,53 @@ async fn espn_scoreboard_then_each_game_page() {
     assert!(p.starts_with("espn/boxscores/2024-01-15/game_401585183/"), "{p}");
     assert_eq!(e.b.landing.get(p).await.unwrap().data, page, "the page, gzip transfer-decoded");
     assert!(phase2_rows(&e, p).await.is_some_and(|n| n > 20), "the ESPN box-score parser reads the page");
+}
+
+#[tokio::test]
+async fn play_by_play_per_game_with_403_until_the_game_starts() {
+    let (Some(schedule_gz), Some(pbp_gz)) = (
+        shared::fixture("nbac_schedule_api/raw_80cb1fd6.json.gz"),
+        shared::fixture("nbac_play_by_play/raw_14ecf360.json.gz"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    e.server.route(
+        "/static/json/staticData/scheduleLeagueV2.json",
+        vec![Resp::ok(schedule_gz).header("Content-Encoding", "gzip")],
+    );
+    e.server.route("/static/json/liveData/playbyplay/", vec![Resp::status(403)]);
+    e.server.route(
+        "/static/json/liveData/playbyplay/playbyplay_0022400561.json",
+        vec![Resp::ok(pbp_gz).header("Content-Encoding", "gzip")],
+    );
+    let s = run(&e, "nbac_play_by_play", "2025-01-15").await;
+    assert!(s.errors.is_empty(), "{s:?}");
+    assert_eq!((s.landed.len(), s.not_published.len()), (1, 10), "{s:?}");
+    assert!(s.landed[0].path.starts_with("nba-com/play-by-play/2025-01-15/game_0022400561/"), "{:?}", s.landed);
+    let landed: Value = serde_json::from_slice(&e.b.landing.get(&s.landed[0].path).await.unwrap().data).unwrap();
+    assert!(landed["game"]["actions"].as_array().is_some_and(|a| a.len() > 100), "the decoded play-by-play");
+    assert_eq!(e.server.hits("/static/json/liveData/playbyplay/").len(), 11, "a 403 is not retried");
+}
+
+#[tokio::test]
+async fn bettingpros_events_then_one_offers_call_with_an_optional_key() {
+    let Some(events) = shared::fixture("bp_events/raw_75470647.json") else { return };
+    let offers = br#"{"offers": [{"offer_id": "1", "event_id": 20879, "market_id": 156, "selections": []}]}"#.to_vec();
+    for key in [None, Some("bp-key")] {
+        let creds = key.map_or_else(Credentials::none, |k| Credentials::none().with("BETTINGPROS_API_KEY", k));
+        let e = env_with(fast_http(), creds).await;
+        e.server.route("/v3/events", vec![Resp::ok(events.clone())]);
+        e.server.route("/v3/offers", vec![Resp::ok(offers.clone())]);
+        let s = run(&e, "bp_player_props", "2021-10-21").await;
+        assert_eq!(s.landed.len(), 1, "{s:?}");
+        assert!(s.landed[0].path.starts_with("bettingpros/player-props/points/2021-10-21/"), "{:?}", s.landed);
+        let hit = &e.server.hits("/v3/offers")[0];
+        assert!(
+            hit.target.contains("market_id=156") && hit.target.contains("event_id=20879:20880:20881"),
+            "{}",
+            hit.target
+        );
+        assert_eq!(hit.headers.get("x-api-key").map(String::as_str), key, "the key header only when configured");
+    }
 }

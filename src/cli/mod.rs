@@ -103,9 +103,12 @@ pub enum Command {
         /// Slate date (required except for `list`).
         #[arg(long)]
         date: Option<SlateDate>,
-        /// Report hour (America/New_York, 0-23) for the hourly injury report; default 17.
+        /// Injury report hour (America/New_York, 0-23); default 17.
         #[arg(long)]
         hour: Option<u32>,
+        /// Injury report minute (0, 15, 30, 45; the 15-minute reports since 2025-12-22).
+        #[arg(long)]
+        minute: Option<u32>,
     },
     /// Run a benchmark and print `key: value unit` lines (`bus`, `tracker`, `raw`).
     Bench {
@@ -174,8 +177,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             run::run_dates(&cli.home, &topology, run::Plan::backfill(from, to, through_phase, data, reason)).await
         }
         Command::Import { dir, through_phase } => run::import(&cli.home, &topology, dir, through_phase).await,
-        Command::Scrape { name, date, hour } => {
-            crate::scrapers::cli::scrape(&cli.home, &topology, &name, date, hour).await
+        Command::Scrape { name, date, hour, minute } => {
+            crate::scrapers::cli::scrape(&cli.home, &topology, &name, date, (hour, minute)).await
         }
         Command::Demo { data, dates } => run::demo(&cli.home, &topology, data, dates).await,
     }

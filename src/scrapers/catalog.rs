@@ -266,13 +266,14 @@ const CATALOG: &[ScraperDef] = &[
         headers: PDF_HEADERS,
         landing: "nba-com/injury-report-pdf/{date}/{hour24}/{ts}.pdf",
         body: Body::Pdf,
-        // An hour's report that is not posted yet is 403 (S3 behind Akamai) or 404.
+        // A report not posted yet is 403 (S3 behind Akamai) or 404. File time token: `05PM` (hourly) through
+        // 2025-12-21, `05_30PM` (every 15 minutes) since 2025-12-22.
         not_yet: PDF_NOT_POSTED,
         ..def(
             "nbac_injury_report",
             "NBA.com official injury report PDF (hourly)",
             "ak_static_nba",
-            "/referee/injury/Injury-Report_{date}_{hour12}{ampm}.pdf",
+            "/referee/injury/Injury-Report_{date}_{report_time}.pdf",
         )
     },
     ScraperDef {

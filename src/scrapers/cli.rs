@@ -58,13 +58,14 @@ pub fn render_catalog() -> String {
     out
 }
 
-/// Run `name` for `date` on the home's embedded backends and print what happened.
+/// Run `name` for `date` (the injury report at `hour:minute` ET) on the home's embedded backends and print
+/// what happened.
 pub async fn scrape(
     home: &Path,
     t: &Topology,
     name: &str,
     date: Option<SlateDate>,
-    hour: Option<u32>,
+    (hour, minute): (Option<u32>, Option<u32>),
 ) -> anyhow::Result<()> {
     if name == "list" {
         print!("{}", render_catalog());
@@ -83,6 +84,7 @@ pub async fn scrape(
     let scraper = Scraper::new(Arc::new(fetcher), announcer, BaseUrls::from_env(), Credentials::from_env());
     let mut req = ScrapeRequest::new(name, date);
     req.hour = hour;
+    req.minute = minute;
     let s = scraper.run(&req).await?;
     for l in &s.landed {
         println!("landed      {} ({} bytes)", l.path, l.bytes);

@@ -87,8 +87,10 @@ impl Credentials {
 pub struct ScrapeRequest {
     pub scraper: String,
     pub date: SlateDate,
-    /// The report hour (America/New_York, 0–23) for hourly sources; default 17.
+    /// The report hour (America/New_York, 0–23) for the injury report; default 17.
     pub hour: Option<u32>,
+    /// The report minute (0, 15, 30, 45) for the 15-minute injury reports (since 2025-12-22).
+    pub minute: Option<u32>,
     /// NBA.com `SeasonType` (URL-encoded), default `Regular%20Season`.
     pub season_type: Option<String>,
     pub how: LandMode,
@@ -96,7 +98,14 @@ pub struct ScrapeRequest {
 
 impl ScrapeRequest {
     pub fn new(scraper: &str, date: SlateDate) -> Self {
-        ScrapeRequest { scraper: scraper.to_string(), date, hour: None, season_type: None, how: LandMode::default() }
+        ScrapeRequest {
+            scraper: scraper.to_string(),
+            date,
+            hour: None,
+            minute: None,
+            season_type: None,
+            how: LandMode::default(),
+        }
     }
 }
 
@@ -207,7 +216,7 @@ impl Scraper {
         let def = catalog::find(&req.scraper).ok_or_else(|| ScrapeError::UnknownScraper(req.scraper.clone()))?;
         let key = self.key(def)?;
         let mut vars = Vars::for_run(req.date, self.announcer.clock.now());
-        vars.set_hour(req.hour.unwrap_or(17));
+        vars.set_report_time(req.date, req.hour.unwrap_or(17), req.minute);
         if let Some(st) = &req.season_type {
             vars.set("season_type", st.replace(' ', "%20"));
         }

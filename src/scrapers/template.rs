@@ -44,8 +44,24 @@ impl Vars {
         let (from, to) = et_day_utc(date);
         v.set("et_start_utc", from.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         v.set("et_end_utc", to.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-        v.set_hour(17);
+        v.set_report_time(date, 17, None);
         v
+    }
+
+    /// The injury report's file time token for `hour:minute` ET: hourly `05PM` through 2025-12-21, then the
+    /// 15-minute `05_30PM` (minute default 00) the NBA has used since 2025-12-22. Sets `report_time` and the
+    /// hour variables.
+    pub fn set_report_time(&mut self, date: SlateDate, hour: u32, minute: Option<u32>) {
+        self.set_hour(hour);
+        let h = hour % 24;
+        let (h12, ampm) = (if h % 12 == 0 { 12 } else { h % 12 }, if h < 12 { "AM" } else { "PM" });
+        let quarter_hourly = SlateDate::from_ymd(2025, 12, 22).is_some_and(|d| date >= d);
+        let token = if quarter_hourly || minute.is_some() {
+            format!("{h12:02}_{:02}{ampm}", minute.unwrap_or(0) % 60)
+        } else {
+            format!("{h12:02}{ampm}")
+        };
+        self.set("report_time", token);
     }
 
     /// The report hour (America/New_York, 0–23): `hour24` (`17`), `hour12` (`05`), `ampm` (`PM`).
@@ -102,7 +118,10 @@ mod tests {
         assert_eq!(v.fill("{season}/{season_year}/{season_end}").as_deref(), Ok("2024-25/2024/2025"));
         assert!(v.fill("x/{game_id}").is_err());
         assert_eq!(v.fill("{et_start_utc}..{et_end_utc}").as_deref(), Ok("2025-01-15T05:00:00Z..2025-01-16T04:59:59Z"));
-        assert_eq!(v.fill("{hour24}/{hour12}{ampm}").as_deref(), Ok("17/05PM"));
+        assert_eq!(v.fill("{hour24}/{hour12}{ampm}/{report_time}").as_deref(), Ok("17/05PM/05PM"));
+        let mut late = Vars::for_run("2026-03-18".parse().expect("date"), t);
+        late.set_report_time("2026-03-18".parse().expect("date"), 0, Some(30));
+        assert_eq!(late.fill("{hour24} {report_time}").as_deref(), Ok("00 12_30AM"));
         assert!(v.fill("x/{date").is_err());
     }
 }
