@@ -325,7 +325,7 @@ async fn injury_report_posted_lands_and_not_posted_is_not_published_yet() {
 
     let posted = run(&e, "nbac_injury_report", "2025-03-15").await; // default hour 17 = 05PM ET
     let path = &posted.landed[0].path;
-    assert!(path.starts_with("nba-com/injury-report-pdf/2025-03-15/17/") && path.ends_with(".pdf"), "{path}");
+    assert!(path.starts_with("nba-com/injury-report-data/2025-03-15/17/") && path.ends_with(".pdf"), "{path}");
     assert_eq!(e.b.landing.get(path).await.unwrap().data, pdf);
 
     for hour in [18, 19] {
@@ -342,7 +342,7 @@ async fn injury_report_posted_lands_and_not_posted_is_not_published_yet() {
     let mut req = ScrapeRequest::new("nbac_injury_report", date("2026-03-18"));
     req.minute = Some(30);
     let quarter = e.scraper.run(&req).await.unwrap();
-    assert!(quarter.landed[0].path.starts_with("nba-com/injury-report-pdf/2026-03-18/17/"), "{quarter:?}");
+    assert!(quarter.landed[0].path.starts_with("nba-com/injury-report-data/2026-03-18/17/"), "{quarter:?}");
     assert_eq!(phase1_messages(&e.b).await.len(), 2, "only the posted reports are announced");
 }
 

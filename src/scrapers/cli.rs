@@ -30,11 +30,11 @@ pub fn http_config_from_env() -> HttpConfig {
             c = c.with_rps(host, rps);
         }
     }
-    if let Some(s) = num("HOOPFLOW_SCRAPE_TIMEOUT_SECS").filter(|s| *s > 0.0) {
-        c.timeout = Duration::from_secs_f64(s);
+    if let Some(t) = num("HOOPFLOW_SCRAPE_TIMEOUT_SECS").filter(|s| *s > 0.0) {
+        c.timeout = Duration::try_from_secs_f64(t).unwrap_or(c.timeout).min(Duration::from_secs(600));
     }
     if let Some(n) = num("HOOPFLOW_SCRAPE_RETRIES").filter(|n| *n >= 0.0) {
-        c.max_retries = n as u32;
+        c.max_retries = (n as u32).min(10);
     }
     c
 }

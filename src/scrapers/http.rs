@@ -22,6 +22,9 @@ use tokio::time::Instant;
 
 use super::{Fetched, ScrapeError};
 
+/// The longest interval a limiter enforces (a configured rate below one request an hour is taken as this).
+pub const MAX_INTERVAL: Duration = Duration::from_secs(3600);
+
 /// Fetcher settings.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -55,15 +58,16 @@ impl Default for HttpConfig {
 }
 
 impl HttpConfig {
-    /// Space requests to `host` at least `interval` apart.
+    /// Space requests to `host` at least `interval` apart (capped at [`MAX_INTERVAL`]).
     pub fn with_interval(mut self, host: &str, interval: Duration) -> Self {
-        self.intervals.insert(host.to_string(), interval);
+        self.intervals.insert(host.to_string(), interval.min(MAX_INTERVAL));
         self
     }
 
-    /// At most `rps` requests per second to `host` (a non-positive rate means no limit).
+    /// At most `rps` requests per second to `host` (a non-positive or NaN rate means no limit).
     pub fn with_rps(self, host: &str, rps: f64) -> Self {
-        let interval = if rps > 0.0 { Duration::from_secs_f64(1.0 / rps) } else { Duration::ZERO };
+        let interval =
+            if rps > 0.0 { Duration::try_from_secs_f64(1.0 / rps).unwrap_or(MAX_INTERVAL) } else { Duration::ZERO };
         self.with_interval(host, interval)
     }
 
@@ -140,7 +144,7 @@ impl HostLimiter {
             let mut next = self.next.lock();
             let now = Instant::now();
             let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + self.interval);
+            *next = Some(slot + self.interval.min(MAX_INTERVAL));
             slot
         };
         tokio::time::sleep_until(slot).await;
@@ -294,6 +298,14 @@ mod tests {
         let u = "https://h/v4/events?apiKey=SECRET&regions=us";
         assert_eq!(redact(u, &["apiKey".into()]), "https://h/v4/events?apiKey=***&regions=us");
         assert_eq!(redact("https://h/x", &["apiKey".into()]), "https://h/x");
+    }
+
+    #[test]
+    fn rates_never_panic() {
+        let c = HttpConfig::default().with_rps("a", 1e-320).with_rps("b", f64::NAN).with_rps("c", 4.0);
+        assert_eq!((c.interval("a"), c.interval("b")), (MAX_INTERVAL, Duration::ZERO));
+        assert_eq!(c.interval("c"), Duration::from_millis(250));
+        assert_eq!(c.interval("unknown"), c.default_interval);
     }
 
     #[test]

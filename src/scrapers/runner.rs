@@ -184,13 +184,14 @@ impl Scraper {
 
     fn request(
         &self,
+        scraper: &str,
         host: &str,
         template: &str,
         headers: &[(&str, &str)],
         vars: &Vars,
         key: Option<&Key>,
     ) -> Result<Request, ScrapeError> {
-        let unsupported = |detail: String| ScrapeError::Unsupported { scraper: host.to_string(), detail };
+        let unsupported = |detail: String| ScrapeError::Unsupported { scraper: scraper.to_string(), detail };
         let base = self.bases.base(host).ok_or_else(|| unsupported(format!("no base URL for host {host}")))?;
         let mut url = format!("{base}{}", vars.fill(template).map_err(unsupported)?);
         let mut req = Request::get(String::new()).host(host);
@@ -258,7 +259,7 @@ impl Scraper {
         date: SlateDate,
     ) -> Result<Vec<Vars>, ScrapeError> {
         let key = (step.host == def.host).then_some(key);
-        let req = self.request(step.host, step.url, step.headers, vars, key)?;
+        let req = self.request(def.name, step.host, step.url, step.headers, vars, key)?;
         let url = req.shown_url();
         let fetched = self.fetcher.fetch(&req).await.map_err(|e| match step.not_yet.on_error(&e) {
             Some(reason) => ScrapeError::NotPublishedYet { url: url.clone(), reason },
@@ -301,7 +302,7 @@ impl Scraper {
                 template.push_str(if template.contains('?') { "&cursor={cursor}" } else { "?cursor={cursor}" });
                 v.set("cursor", c.clone());
             }
-            let req = match self.request(def.host, &template, def.headers, &v, Some(key)) {
+            let req = match self.request(def.name, def.host, &template, def.headers, &v, Some(key)) {
                 Ok(r) => r,
                 Err(e) => {
                     summary.record(e);
