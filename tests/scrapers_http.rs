@@ -444,7 +444,10 @@ async fn missing_keys_fail_before_any_request() {
         let r = e.scraper.run(&ScrapeRequest::new(name, date("2025-03-09"))).await;
         assert_eq!(r.err(), Some(ScrapeError::MissingKey { env: env.into() }), "{name}");
     }
-    assert_eq!(e.server.total_hits(), 0);
+    let with_account = env_with(fast_http(), Credentials::none().with("BIGDATABALL_CREDENTIALS", "x")).await;
+    let r = with_account.scraper.run(&ScrapeRequest::new("bigdataball_pbp", date("2025-06-22"))).await;
+    assert!(matches!(r, Err(ScrapeError::Unsupported { .. })), "{r:?}");
+    assert_eq!(e.server.total_hits() + with_account.server.total_hits(), 0);
     assert!(matches!(
         e.scraper.run(&ScrapeRequest::new("nope", date("2025-03-09"))).await,
         Err(ScrapeError::UnknownScraper(_))
@@ -621,4 +624,30 @@ async fn bettingpros_events_then_one_offers_call_with_an_optional_key() {
         );
         assert_eq!(hit.headers.get("x-api-key").map(String::as_str), key, "the key header only when configured");
     }
+}
+
+#[tokio::test]
+async fn season_rosters_per_team_become_the_roster_json_the_processor_reads() {
+    let page = br#"<html><table class="sortable stats_table" id="roster"><tbody>
+<tr ><th scope="row" data-stat="number" >23</th><td data-stat="player" csk="James,LeBron" ><a href="/players/j/jamesle01.html">LeBron James</a></td><td data-stat="pos" >F</td><td data-stat="height" >6-9</td><td data-stat="weight" >250</td><td data-stat="birth_date" >December 30, 1984</td><td data-stat="years_experience" >21</td><td data-stat="college" ></td></tr>
+<tr ><th scope="row" data-stat="number" >3</th><td data-stat="player" ><a href="/players/d/davisan02.html">Anthony Davis</a></td><td data-stat="pos" >F-C</td><td data-stat="years_experience" >12</td><td data-stat="college" ><a href="/c">Kentucky</a></td></tr>
+</tbody></table></html>"#;
+    let e = env().await;
+    e.server.route("/teams/", vec![Resp::ok(page.to_vec()).header("Content-Type", "text/html")]);
+    let s = run(&e, "br_season_roster", "2025-01-15").await;
+    assert!(s.errors.is_empty(), "{s:?}");
+    assert_eq!(s.landed.len(), 30, "one roster per team");
+    assert!(e.server.hits("/teams/BRK/2025.html").len() == 1, "Basketball-Reference's own team codes");
+    let lal = s.landed.iter().find(|l| l.path == "basketball-ref/season-rosters/2024-25/LAL.json").expect("LAL");
+    let doc: Value = serde_json::from_slice(&e.b.landing.get(&lal.path).await.unwrap().data).unwrap();
+    assert_eq!((doc["team_abbrev"].as_str(), doc["players"][1]["college"].as_str()), (Some("LAL"), Some("Kentucky")));
+    assert_eq!(phase2_rows(&e, &lal.path).await, Some(2), "the roster processor reads the landed JSON");
+    let msgs = phase1_messages(&e.b).await;
+    assert_eq!(msgs.len(), 30);
+    assert!(msgs.iter().all(|m| m["correlation_id"] == msgs[0]["execution_id"]), "one correlation id");
+
+    e.server.route("/teams/", vec![Resp::ok(b"<html>no table</html>".to_vec())]);
+    let s = run(&e, "br_season_roster", "2025-01-15").await;
+    assert_eq!(s.errors.len(), 30);
+    assert!(matches!(&s.errors[0], ScrapeError::Invalid { detail, .. } if detail.contains("roster")), "{s:?}");
 }
