@@ -651,3 +651,35 @@ async fn season_rosters_per_team_become_the_roster_json_the_processor_reads() {
     assert_eq!(s.errors.len(), 30);
     assert!(matches!(&s.errors[0], ScrapeError::Invalid { detail, .. } if detail.contains("roster")), "{s:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scrape_command_lands_in_the_home_with_env_base_urls() {
+    let Some(raw) = shared::fixture("nbac_player_boxscore/raw_2ad17718.json") else { return };
+    let server = Server::start().await;
+    server.route("/stats/leaguegamelog", vec![Resp::ok(raw.clone())]);
+    let home = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hoopflow"))
+        .args(["--home", home.path().to_str().unwrap(), "scrape", "nbac_player_boxscore", "--date", "2025-03-15"])
+        .env("HOOPFLOW_SCRAPE_BASE_STATS_NBA", server.url())
+        .env("HOOPFLOW_SCRAPE_RPS_STATS_NBA", "100")
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("1 landed"), "{stdout}");
+    let b = open_home(home.path(), Arc::new(SystemClock)).unwrap();
+    let paths = b.landing.list("nba-com/player-boxscores/2025-03-15/").await.unwrap();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert_eq!(b.landing.get(&paths[0]).await.unwrap().data, raw);
+    assert_eq!(b.bus.backlog("phase2-raw-processors").await.unwrap(), 1, "announced to Phase 2's subscription");
+
+    let missing = tokio::process::Command::new(env!("CARGO_BIN_EXE_hoopflow"))
+        .args(["--home", home.path().to_str().unwrap(), "scrape", "bdl_box_scores", "--date", "2025-03-15"])
+        .env_remove("BALLDONTLIE_API_KEY")
+        .output()
+        .await
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("BALLDONTLIE_API_KEY"));
+}
