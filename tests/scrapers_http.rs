@@ -493,6 +493,20 @@ async fn odds_events_then_each_event_under_one_correlation_id() {
     let corr = s.correlation_id.clone().unwrap();
     assert!(msgs.iter().all(|m| m["correlation_id"] == Value::String(corr.clone())), "one correlation id");
     assert_eq!(msgs[0]["execution_id"], Value::String(corr), "the first object's execution id");
+
+    // The history endpoints (backfills): one snapshot, landed under `player-props-history/` at its own time.
+    let (events, odds) = (e.server.hits("/v4/sports/basketball_nba/events?").len(), odds.clone());
+    e.server.route("/v4/historical/sports/basketball_nba/events?", vec![Resp::ok(serde_json::to_vec(&ev).unwrap())]);
+    e.server.route("/v4/historical/sports/basketball_nba/events/", vec![Resp::ok(odds)]);
+    let h = run(&e, "oddsa_player_props_his", "2025-03-09").await;
+    assert_eq!((h.landed.len(), events), (6, 1), "{h:?}");
+    let hp = &h.landed[0].path;
+    assert!(hp.starts_with("odds-api/player-props-history/2025-03-09/242c77a8d5890e18bab91773ad32fcb5-MEMNOP/"));
+    assert!(hp.ends_with("/20250309_170000-snap-1700.json"), "{hp}");
+    assert!(e.server.hits("/v4/historical/sports/basketball_nba/events/")[0]
+        .target
+        .contains("date=2025-03-09T17:00:00Z"));
+    assert!(phase2_rows(&e, hp).await.is_some_and(|n| n > 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -602,6 +616,14 @@ async fn play_by_play_per_game_with_403_until_the_game_starts() {
     let landed: Value = serde_json::from_slice(&e.b.landing.get(&s.landed[0].path).await.unwrap().data).unwrap();
     assert!(landed["game"]["actions"].as_array().is_some_and(|a| a.len() > 100), "the decoded play-by-play");
     assert_eq!(e.server.hits("/static/json/liveData/playbyplay/").len(), 11, "a 403 is not retried");
+
+    // Gamebook PDFs, per game of the same schedule: posted for NYK@PHI only.
+    let Some(pdf) = shared::fixture("nbac_gamebook_pdf/raw_0173bcd1.pdf") else { return };
+    e.server.route("/pdfs/20250115/20250115_NYKPHI.pdf", vec![Resp::ok(pdf.clone())]);
+    let g = run(&e, "nbac_gamebook_pdf", "2025-01-15").await;
+    assert_eq!((g.landed.len(), g.not_published.len(), g.errors.len()), (1, 10, 0), "{g:?}");
+    assert!(g.landed[0].path.starts_with("nba-com/gamebooks-data/2025-01-15/20250115-NYKPHI/"), "{:?}", g.landed);
+    assert_eq!(e.b.landing.get(&g.landed[0].path).await.unwrap().data, pdf);
 }
 
 #[tokio::test]

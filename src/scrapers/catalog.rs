@@ -337,6 +337,26 @@ const CATALOG: &[ScraperDef] = &[
         )
     },
     ScraperDef {
+        auth: ODDS_AUTH,
+        landing: "odds-api/player-props-history/{date}/{event_id}-{teams}/{snapshot_ts}-snap-{snapshot_snap}.json",
+        not_yet: NotYet { statuses: &[404, 422], empty: &["/data/bookmakers", "/bookmakers"] },
+        plan: Plan::List(ListStep {
+            host: "odds_api",
+            url: "/v4/historical/sports/basketball_nba/events?date={snapshot_iso}&commenceTimeFrom={et_start_utc}\
+                  &commenceTimeTo={et_end_utc}",
+            headers: JSON_HEADERS,
+            extract: extract::odds_events,
+            not_yet: NotYet::NEVER,
+        }),
+        ..def(
+            "oddsa_player_props_his",
+            "The Odds API historical events, then each event's player_points odds at one snapshot (backfills)",
+            "odds_api",
+            "/v4/historical/sports/basketball_nba/events/{event_id}/odds?date={snapshot_iso}&regions=us\
+             &markets=player_points&oddsFormat=american",
+        )
+    },
+    ScraperDef {
         landing: "espn/scoreboard/{date}/{ts}.json",
         not_yet: NotYet { statuses: &[], empty: &["/events"] },
         ..def(

@@ -91,6 +91,8 @@ pub struct ScrapeRequest {
     pub hour: Option<u32>,
     /// The report minute (0, 15, 30, 45) for the 15-minute injury reports (since 2025-12-22).
     pub minute: Option<u32>,
+    /// The snapshot asked of history endpoints; default 17:00 UTC of the date.
+    pub snapshot: Option<chrono::DateTime<chrono::Utc>>,
     /// NBA.com `SeasonType` (URL-encoded), default `Regular%20Season`.
     pub season_type: Option<String>,
     pub how: LandMode,
@@ -103,6 +105,7 @@ impl ScrapeRequest {
             date,
             hour: None,
             minute: None,
+            snapshot: None,
             season_type: None,
             how: LandMode::default(),
         }
@@ -218,6 +221,9 @@ impl Scraper {
         let key = self.key(def)?;
         let mut vars = Vars::for_run(req.date, self.announcer.clock.now());
         vars.set_report_time(req.date, req.hour.unwrap_or(17), req.minute);
+        if let Some(t) = req.snapshot {
+            vars.set_snapshot(t);
+        }
         if let Some(st) = &req.season_type {
             vars.set("season_type", st.replace(' ', "%20"));
         }

@@ -45,7 +45,17 @@ impl Vars {
         v.set("et_start_utc", from.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         v.set("et_end_utc", to.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         v.set_report_time(date, 17, None);
+        v.set_snapshot(date.date().and_hms_opt(17, 0, 0).map_or(started, |t| t.and_utc()));
         v
+    }
+
+    /// The historical snapshot asked of a history endpoint (default 17:00 UTC of the date, before any
+    /// tip-off): `snapshot_iso` (`2025-03-09T17:00:00Z`), `snapshot_ts` (`20250309_170000`), `snapshot_snap`
+    /// (`1700`).
+    pub fn set_snapshot(&mut self, t: DateTime<Utc>) {
+        self.set("snapshot_iso", t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        self.set("snapshot_ts", t.format("%Y%m%d_%H%M%S").to_string());
+        self.set("snapshot_snap", t.format("%H%M").to_string());
     }
 
     /// The injury report's file time token for `hour:minute` ET: hourly `05PM` through 2025-12-21, then the
