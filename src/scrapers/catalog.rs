@@ -8,12 +8,14 @@
 //!
 //! Invariants:
 //! - every landing template starts with the `path_prefix` of the raw processor that reads it
-//!   (`config/pipeline.toml`), so every announced object routes (an unrouted one would be dead-lettered), and
-//!   ends in the run's `{ts}` (`YYYYMMDD_HHMMSS`), per the original layout `…/{date}/{ts}.json`;
+//!   (`config/pipeline.toml`), so every announced object routes (an unrouted one would be dead-lettered),
+//!   and follows the original layout (spec §1.3): `…/{date}/{ts}.json` with the run's `{ts}`
+//!   (`YYYYMMDD_HHMMSS`), a history snapshot's own time, or the per-team `{season}/{TEAM}.json`;
 //! - what lands is the source's response as served (the processors parse raw responses, as the ESPN page
-//!   parser does): the injury report and gamebook PDFs land as `.pdf` under their processors' prefixes
-//!   (`nba-com/injury-report-data/`, `nba-com/gamebooks-data/`), whose processors are not in this build yet
-//!   (Phase 2 skips such files) and will read the PDF by its `%PDF` magic;
+//!   parser does), except where a `transform` is declared (the Basketball-Reference page becomes the roster
+//!   JSON its processor reads); the injury report and gamebook PDFs land as `.pdf` under their processors'
+//!   prefixes (`nba-com/injury-report-data/`, `nba-com/gamebooks-data/`), whose processors are not in this
+//!   build yet (Phase 2 skips such files) and are to read the PDF by its `%PDF` magic;
 //! - a not-yet-published rule is part of each definition ([`NotYet`]): given statuses (e.g. 403/404 for a
 //!   PDF not posted yet) and/or JSON arrays that are empty until the data exists.
 

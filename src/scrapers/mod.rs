@@ -7,7 +7,9 @@
 //! - [`catalog`]: the declared scrapers (URL templates, headers, credentials, landing path templates and
 //!   each source's *not published yet* rule);
 //! - [`runner`]: runs one scraper for a date (multi-step where the source needs it) and lands every object
-//!   of the run under one correlation id.
+//!   of the run under one correlation id;
+//! - [`extract`] (discovery listings → items, the Basketball-Reference page → roster JSON), [`template`]
+//!   (`{name}` URL and path templates) and [`cli`] (`hoopflow scrape`).
 //!
 //! Invariants:
 //! - every failure of the layer is a typed [`ScrapeError`]; "not published yet" (an injury report for an
