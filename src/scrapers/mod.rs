@@ -4,7 +4,7 @@
 //! Layers:
 //! - [`http`]: one [`http::Fetcher`] per process, with a rate limiter per host, a request timeout and
 //!   retries with exponential backoff and jitter on transient failures only;
-//! - [`catalog`]: the declared scrapers (URL templates, headers, credentials, landing path templates and
+//! - [`mod@catalog`]: the declared scrapers (URL templates, headers, credentials, landing path templates and
 //!   each source's *not published yet* rule);
 //! - [`runner`]: runs one scraper for a date (multi-step where the source needs it) and lands every object
 //!   of the run under one correlation id;
