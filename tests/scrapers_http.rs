@@ -434,6 +434,22 @@ async fn per_host_limiter_spaces_requests_and_leaves_other_hosts_alone() {
 }
 
 #[tokio::test]
+async fn a_retry_after_pauses_the_host_for_every_caller() {
+    let (paused, other) = (Server::start().await, Server::start().await);
+    paused.route("/", vec![Resp::status(429).header("Retry-After", "1"), Resp::ok(b"{}".to_vec())]);
+    other.route("/", vec![Resp::ok(b"{}".to_vec())]);
+    let f = Fetcher::new(HttpConfig { max_retries: 0, ..fast_http() }).unwrap();
+    let first = f.fetch(&Request::get(format!("{}/a", paused.url()))).await;
+    assert!(matches!(first, Err(ScrapeError::Http { status: 429, .. })), "{first:?}");
+    let t0 = Instant::now();
+    f.fetch(&Request::get(format!("{}/x", other.url()))).await.unwrap();
+    assert!(t0.elapsed() < Duration::from_millis(500), "another host is not paused");
+    f.fetch(&Request::get(format!("{}/b", paused.url()))).await.unwrap();
+    let hits = paused.hits("/");
+    assert!(hits[1].at - hits[0].at >= Duration::from_millis(950), "the next caller waited out the Retry-After");
+}
+
+#[tokio::test]
 async fn missing_keys_fail_before_any_request() {
     let e = env_with(fast_http(), Credentials::none()).await;
     for (name, env) in [

@@ -8,6 +8,8 @@
 //!   `max(Retry-After, backoff)` where backoff is exponential (`backoff_base · 2^attempt`, capped at
 //!   `backoff_max`) with jitter in `[½, 1]` of it; a `Retry-After` longer than `max_retry_after` ends the
 //!   retries at once; any other 4xx is final at the first answer;
+//! - a `Retry-After` pauses the whole host (up to `max_retry_after`): no request to it, from any caller,
+//!   is sent before the pause ends;
 //! - errors name the URL with credentials redacted (`apiKey=***`), and never carry reqwest's own URL text;
 //! - the limiter and the backoff use tokio's monotonic clock: they pace real I/O, which is not pipeline logic
 //!   (pipeline logic reads time only through the `Clock` port).
@@ -149,6 +151,13 @@ impl HostLimiter {
         };
         tokio::time::sleep_until(slot).await;
     }
+
+    /// The host asked for a pause (`Retry-After`): no slot before `now + pause` for anyone.
+    fn defer(&self, pause: Duration) {
+        let until = Instant::now() + pause.min(MAX_INTERVAL);
+        let mut next = self.next.lock();
+        *next = Some(next.map_or(until, |n| n.max(until)));
+    }
 }
 
 /// What one attempt ended with.
@@ -200,6 +209,9 @@ impl Fetcher {
                 Attempt::Final(e) => return Err(e),
                 Attempt::Transient(e, ra) => (e, ra),
             };
+            if let Some(ra) = retry_after {
+                limiter.defer(ra.min(self.config.max_retry_after));
+            }
             if attempt >= self.config.max_retries {
                 return Err(err);
             }
