@@ -306,13 +306,24 @@ async fn retries_429_with_retry_after_and_5xx_then_succeeds() {
 }
 
 #[tokio::test]
-async fn server_errors_exhaust_retries_and_are_typed() {
+async fn final_statuses_after_retries_or_at_once() {
     let e = env().await;
     e.server.route("/v1/standings", vec![Resp::status(500)]);
-    let s = run(&e, "bdl_standings", "2025-01-15").await;
-    assert_eq!(e.server.hits("/v1/standings").len(), 4, "1 + max_retries");
-    assert!(matches!(s.errors.as_slice(), [ScrapeError::Http { status: 500, .. }]), "{s:?}");
-    assert!(s.landed.is_empty() && phase1_messages(&e.b).await.is_empty());
+    e.server.route("/stats/scoreboardv2", vec![Resp::status(400)]);
+    e.server.route("/v1/box_scores", vec![Resp::status(429).header("Retry-After", "3600")]);
+    // (scraper, date, status, requests): 5xx is retried max_retries times; a 400 and a Retry-After beyond the
+    // limit end at the first answer.
+    for (name, d, status, requests, prefix) in [
+        ("bdl_standings", "2025-01-15", 500, 4, "/v1/standings"),
+        ("nbac_scoreboard_v2", "2024-01-15", 400, 1, "/stats/scoreboardv2"),
+        ("bdl_box_scores", "2025-01-15", 429, 1, "/v1/box_scores"),
+    ] {
+        let s = run(&e, name, d).await;
+        assert!(matches!(s.errors.as_slice(), [ScrapeError::Http { status: st, .. }] if *st == status), "{s:?}");
+        assert_eq!(e.server.hits(prefix).len(), requests, "{name}");
+        assert!(s.landed.is_empty() && s.not_published.is_empty());
+    }
+    assert!(phase1_messages(&e.b).await.is_empty());
 }
 
 #[tokio::test]
@@ -372,24 +383,6 @@ async fn empty_results_are_not_published_yet_and_empty_bodies_invalid() {
         assert!(matches!(s.errors.as_slice(), [ScrapeError::Invalid { .. }]), "{name}: {s:?}");
     }
     assert!(phase1_messages(&e.b).await.is_empty(), "nothing landed, nothing announced");
-}
-
-#[tokio::test]
-async fn client_errors_are_final_at_once() {
-    let e = env().await;
-    e.server.route("/stats/scoreboardv2", vec![Resp::status(400)]);
-    let s = run(&e, "nbac_scoreboard_v2", "2024-01-15").await;
-    assert!(matches!(s.errors.as_slice(), [ScrapeError::Http { status: 400, .. }]), "{s:?}");
-    assert_eq!(e.server.hits("/stats/scoreboardv2").len(), 1, "a 400 is not retried");
-}
-
-#[tokio::test]
-async fn a_retry_after_beyond_the_limit_ends_the_retries() {
-    let e = env().await;
-    e.server.route("/v1/standings", vec![Resp::status(429).header("Retry-After", "3600")]);
-    let s = run(&e, "bdl_standings", "2025-01-15").await;
-    assert!(matches!(s.errors.as_slice(), [ScrapeError::Http { status: 429, .. }]), "{s:?}");
-    assert_eq!(e.server.hits("/v1/standings").len(), 1);
 }
 
 #[tokio::test]
