@@ -241,6 +241,9 @@ impl Fetcher {
         }
         let resp = match rb.send().await {
             Ok(r) => r,
+            // A request that cannot be built (bad URL, a header value with a line break) fails the same way
+            // every time: final.
+            Err(e) if e.is_builder() => return Attempt::Final(transport_error(&e, shown)),
             Err(e) => return Attempt::Transient(transport_error(&e, shown), None),
         };
         let status = resp.status().as_u16();
@@ -310,6 +313,17 @@ mod tests {
         let u = "https://h/v4/events?apiKey=SECRET&regions=us";
         assert_eq!(redact(u, &["apiKey".into()]), "https://h/v4/events?apiKey=***&regions=us");
         assert_eq!(redact("https://h/x", &["apiKey".into()]), "https://h/x");
+    }
+
+    #[tokio::test]
+    async fn an_unbuildable_request_is_final_without_retries() {
+        let f =
+            Fetcher::new(HttpConfig { backoff_base: Duration::from_secs(60), ..Default::default() }).expect("client");
+        let bad_header = Request::get("http://127.0.0.1:9/x").header("Authorization", "a\nb");
+        let r = tokio::time::timeout(Duration::from_secs(5), f.fetch(&bad_header)).await.expect("no retry wait");
+        assert!(matches!(r, Err(ScrapeError::Network { .. })), "{r:?}");
+        let r = tokio::time::timeout(Duration::from_secs(5), f.fetch(&Request::get("not a url"))).await.expect("final");
+        assert!(r.is_err());
     }
 
     #[test]
