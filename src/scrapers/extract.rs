@@ -232,6 +232,20 @@ mod tests {
     }
 
     #[test]
+    fn odds_events_live_list_of_the_et_date() {
+        let v = json!([
+            {"id": "a", "commence_time": "2025-03-10T00:10:00Z", "home_team": "Milwaukee Bucks", "away_team": "Cleveland Cavaliers"},
+            {"id": "b", "commence_time": "2025-03-10T23:40:00Z", "home_team": "Atlanta Hawks", "away_team": "Philadelphia 76ers"},
+            {"id": "c", "commence_time": "2025-03-09T23:00:00Z", "home_team": "Nowhere Nobodies", "away_team": "Utah Jazz"},
+            {"commence_time": "2025-03-09T23:00:00Z"}
+        ]);
+        let d: SlateDate = "2025-03-09".parse().expect("date");
+        let e = odds_events(&v, d);
+        assert_eq!(e.len(), 1, "8:10 pm ET on the 9th; the 10th's game and the unknown team are left out");
+        assert_eq!((e[0].get("event_id"), e[0].get("teams")), (Some("a"), Some("CLEMIL")));
+    }
+
+    #[test]
     fn schedule_games_of_a_date() {
         let v = json!({"leagueSchedule": {"gameDates": [
             {"gameDate": "01/15/2025 00:00:00", "games": [{"gameId": "0022400561", "gameCode": "20250115/LALPHI"}, {"gameId": "x"}]},
