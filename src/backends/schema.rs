@@ -113,3 +113,53 @@ impl TableSchema {
 
 /// The datasets of the pipeline.
 pub const DATASETS: [&str; 5] = ["nba_raw", "nba_analytics", "nba_precompute", "nba_predictions", "nba_reference"];
+
+/// `YYYY-MM-DD` (zero-padded) naming a real calendar date.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
+/// A TIMESTAMP value: RFC 3339, or `YYYY-MM-DD HH:MM:SS[.f][ UTC]` taken as UTC.
+pub fn parse_timestamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&chrono::Utc));
+    }
+    let naive = s.strip_suffix(" UTC").unwrap_or(s);
+    chrono::NaiveDateTime::parse_from_str(naive, "%Y-%m-%d %H:%M:%S%.f").ok().map(|t| t.and_utc())
+}
+
+impl TableSchema {
+    /// Whether `row` fits: every column known, required columns present, every value of its column's type.
+    /// The same rules every adapter enforces on write, checked before any write is attempted.
+    pub fn check_row(&self, row: &crate::domain::Row) -> Result<(), String> {
+        use serde_json::Value;
+        for (name, v) in row {
+            let c = self.column(name).ok_or_else(|| format!("unknown column {name}"))?;
+            let ok = match (c.ty, v) {
+                (_, Value::Null) => true,
+                (ColumnType::String, Value::String(_)) | (ColumnType::Bool, Value::Bool(_)) | (ColumnType::Json, _) => {
+                    true
+                }
+                (ColumnType::Date, Value::String(s)) => is_date(s),
+                (ColumnType::Timestamp, Value::String(s)) => parse_timestamp(s).is_some(),
+                (ColumnType::Int64, Value::Number(n)) => {
+                    n.as_i64().is_some() || n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                }
+                (ColumnType::Float64, Value::Number(n)) => n.as_f64().is_some_and(f64::is_finite),
+                _ => false,
+            };
+            if !ok {
+                return Err(format!("column {name}: {v} is not a valid {:?}", c.ty));
+            }
+        }
+        for c in self.columns.iter().filter(|c| !c.nullable) {
+            if row.get(&c.name).is_none_or(serde_json::Value::is_null) {
+                return Err(format!("column {} is required but missing or null", c.name));
+            }
+        }
+        Ok(())
+    }
+}

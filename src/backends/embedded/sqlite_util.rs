@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, DatabaseName, ToSql};
 use serde_json::{Number, Value};
@@ -185,21 +185,7 @@ fn is_integral_i64(f: f64) -> bool {
     f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64
 }
 
-/// `YYYY-MM-DD` (zero-padded) naming a real calendar date.
-pub(crate) fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
-        && NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
-}
-
-fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    let naive = s.strip_suffix(" UTC").unwrap_or(s);
-    NaiveDateTime::parse_from_str(naive, "%Y-%m-%d %H:%M:%S%.f").ok().map(|t| t.and_utc())
-}
+pub(crate) use crate::backends::schema::{is_date, parse_timestamp};
 
 /// The BigQuery name of a column type.
 pub(crate) fn type_name(ty: ColumnType) -> &'static str {

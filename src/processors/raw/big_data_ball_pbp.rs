@@ -184,7 +184,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
 
 /// `0:11:44` / `11:44` → seconds.
 fn clock_seconds(s: &str) -> Option<i64> {
-    s.trim().split(':').try_fold(0i64, |acc, p| Some(acc * 60 + p.trim().parse::<f64>().ok()?.floor() as i64))
+    // A game clock is at most hours:minutes:seconds of small numbers; anything else is not a clock.
+    let secs = s.trim().split(':').try_fold(0i64, |acc, p| {
+        let v = p.trim().parse::<f64>().ok().filter(|v| v.is_finite() && (0.0..=3600.0).contains(v))?;
+        acc.checked_mul(60)?.checked_add(v.floor() as i64)
+    })?;
+    (secs <= 6 * 3600).then_some(secs)
 }
 
 /// `0:11:44` → `11:44`.

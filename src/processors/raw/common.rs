@@ -185,12 +185,19 @@ impl<'a> Obj<'a> {
 }
 
 /// An integer from a JSON number or numeric string.
+///
+/// Values beyond ±2^53 are refused: no count, score or id in these feeds is that large, and refusing them
+/// here means downstream arithmetic on parsed integers cannot overflow.
 pub fn as_i64(v: &Value) -> Option<i64> {
+    const LIMIT: i64 = 1 << 53;
     match v {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= LIMIT as f64).map(|f| f as i64))
+        }
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
+    .filter(|i: &i64| i.abs() <= LIMIT)
 }
 
 /// A finite float from a JSON number or numeric string.
@@ -295,7 +302,9 @@ pub fn eastern_date(utc: &str) -> Option<SlateDate> {
     parse_utc(utc).map(|t| SlateDate(t.with_timezone(&chrono_tz::America::New_York).date_naive()))
 }
 
-/// A value or JSON null.
+pub use super::nbac_common::*;
+
+/// A JSON value or `Null` for `None`.
 pub fn opt<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Null, Into::into)
 }

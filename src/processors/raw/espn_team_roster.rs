@@ -209,7 +209,10 @@ fn api_athlete(a: &Value, row: &mut Row) -> Result<(), String> {
     row.insert("weight".into(), opt(a.get("weight").and_then(Value::as_f64).map(|w| w.round() as i64)));
     row.insert("age".into(), opt(a.get("age").and_then(as_i64)));
     row.insert("experience_years".into(), opt(a.pointer("/experience/years").and_then(as_i64)));
-    row.insert("birth_date".into(), opt(s("/dateOfBirth").and_then(|d| d.get(..10)).map(str::to_string)));
+    row.insert(
+        "birth_date".into(),
+        opt(s("/dateOfBirth").and_then(|d| d.get(..10)).filter(|d| d.parse::<SlateDate>().is_ok()).map(str::to_string)),
+    );
     row.insert("college".into(), opt(s("/college/name")));
     row.insert("status".into(), opt(status));
     row.insert("roster_status".into(), json!(roster_status));

@@ -21,25 +21,54 @@ pub mod bdl_active_players;
 pub mod bdl_boxscores;
 pub mod bdl_injuries;
 pub mod bdl_standings;
+pub mod betting_props;
 pub mod big_data_ball_pbp;
+pub mod checked;
 pub mod common;
 pub mod espn_boxscore;
 pub mod espn_scoreboard;
 pub mod espn_team_roster;
+pub mod nbac_common;
+pub mod nbac_gamebook;
+pub mod nbac_injury_report;
+pub mod nbac_play_by_play;
 pub mod nbac_player_boxscore;
+pub mod nbac_player_list;
+pub mod nbac_player_movement;
+pub mod nbac_referee;
+pub mod nbac_schedule;
+pub mod nbac_scoreboard_v2;
+pub mod nbac_team_boxscore;
 pub mod odds_api_props;
+pub mod odds_game_lines;
+pub mod pdf_text;
 
-/// Register every raw processor of this build.
+/// Register every raw processor of this build, each behind the output check of [`checked::Checked`].
 pub fn register(reg: &mut ProcessorRegistry) {
-    reg.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
-    reg.register(Arc::new(odds_api_props::OddsApiProps::default()));
-    reg.register(Arc::new(bdl_boxscores::BdlBoxscores));
-    reg.register(Arc::new(bdl_active_players::BdlActivePlayers));
-    reg.register(Arc::new(bdl_injuries::BdlInjuries));
-    reg.register(Arc::new(bdl_standings::BdlStandings));
-    reg.register(Arc::new(espn_boxscore::EspnBoxscore));
-    reg.register(Arc::new(espn_scoreboard::EspnScoreboard));
-    reg.register(Arc::new(espn_team_roster::EspnTeamRoster));
-    reg.register(Arc::new(big_data_ball_pbp::BigDataBallPbp));
-    reg.register(Arc::new(basketball_ref_roster::BasketballRefRoster));
+    let mut all = ProcessorRegistry::new();
+    all.register(Arc::new(nbac_player_boxscore::NbacPlayerBoxscore));
+    all.register(Arc::new(odds_api_props::OddsApiProps::default()));
+    all.register(Arc::new(bdl_boxscores::BdlBoxscores));
+    all.register(Arc::new(bdl_active_players::BdlActivePlayers));
+    all.register(Arc::new(bdl_injuries::BdlInjuries));
+    all.register(Arc::new(bdl_standings::BdlStandings));
+    all.register(Arc::new(espn_boxscore::EspnBoxscore));
+    all.register(Arc::new(espn_scoreboard::EspnScoreboard));
+    all.register(Arc::new(espn_team_roster::EspnTeamRoster));
+    all.register(Arc::new(big_data_ball_pbp::BigDataBallPbp));
+    all.register(Arc::new(basketball_ref_roster::BasketballRefRoster));
+    all.register(Arc::new(nbac_injury_report::NbacInjuryReport));
+    all.register(Arc::new(nbac_gamebook::NbacGamebook));
+    all.register(Arc::new(betting_props::BettingProps));
+    all.register(Arc::new(odds_game_lines::OddsGameLines));
+    all.register(Arc::new(nbac_play_by_play::NbacPlayByPlay));
+    all.register(Arc::new(nbac_player_list::NbacPlayerList));
+    all.register(Arc::new(nbac_player_movement::NbacPlayerMovement));
+    all.register(Arc::new(nbac_referee::NbacReferee));
+    all.register(Arc::new(nbac_schedule::NbacSchedule));
+    all.register(Arc::new(nbac_scoreboard_v2::NbacScoreboardV2));
+    all.register(Arc::new(nbac_team_boxscore::NbacTeamBoxscore));
+    for p in all.all() {
+        reg.register(Arc::new(checked::Checked::new(p.clone())));
+    }
 }
