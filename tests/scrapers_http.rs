@@ -338,6 +338,7 @@ async fn injury_report_posted_lands_and_not_posted_is_not_published_yet() {
     let path = &posted.landed[0].path;
     assert!(path.starts_with("nba-com/injury-report-data/2025-03-15/17/") && path.ends_with(".pdf"), "{path}");
     assert_eq!(e.b.landing.get(path).await.unwrap().data, pdf);
+    assert!(phase2_rows(&e, path).await.is_some_and(|n| n > 0), "the injury report parser reads the PDF");
 
     for hour in [18, 19] {
         let mut req = ScrapeRequest::new("nbac_injury_report", date("2025-03-15"));
@@ -543,6 +544,8 @@ async fn schedule_discovery_gzip_and_per_game_boxscores_paced_per_host() {
     assert!(hits.iter().all(|h| h.headers.get("x-nba-stats-origin").map(String::as_str) == Some("stats")));
     assert_paced(&hits.iter().map(|h| h.at).collect::<Vec<_>>(), interval);
     assert_eq!(e.b.landing.get(&s.landed[0].path).await.unwrap().data, boxscore);
+    let own = s.landed.iter().find(|l| l.path.contains("/0022400561/")).unwrap();
+    assert!(phase2_rows(&e, &own.path).await.is_some_and(|n| n > 0), "the team box-score parser reads its game");
     assert_eq!(phase1_messages(&e.b).await.len(), 11);
 }
 
@@ -604,7 +607,7 @@ async fn espn_scoreboard_then_each_game_page() {
 async fn play_by_play_per_game_with_403_until_the_game_starts() {
     let (Some(schedule_gz), Some(pbp_gz)) = (
         shared::fixture("nbac_schedule_api/raw_80cb1fd6.json.gz"),
-        shared::fixture("nbac_play_by_play/raw_14ecf360.json.gz"),
+        shared::fixture("nbac_play_by_play/raw_416e8d5c.json.gz"),
     ) else {
         return;
     };
@@ -625,6 +628,12 @@ async fn play_by_play_per_game_with_403_until_the_game_starts() {
     let landed: Value = serde_json::from_slice(&e.b.landing.get(&s.landed[0].path).await.unwrap().data).unwrap();
     assert!(landed["game"]["actions"].as_array().is_some_and(|a| a.len() > 100), "the decoded play-by-play");
     assert_eq!(e.server.hits("/static/json/liveData/playbyplay/").len(), 11, "a 403 is not retried");
+    assert!(phase2_rows(&e, &s.landed[0].path).await.is_some_and(|n| n > 100), "the play-by-play parser reads it");
+
+    // The schedule itself, landed for its season.
+    let sched = run(&e, "nbac_schedule_api", "2025-01-15").await;
+    assert!(sched.landed[0].path.starts_with("nba-com/schedule/2024-25/"), "{sched:?}");
+    assert!(phase2_rows(&e, &sched.landed[0].path).await.is_some_and(|n| n > 1000), "the season's games");
 
     // Gamebook PDFs, per game of the same schedule: posted for NYK@PHI only.
     let Some(pdf) = shared::fixture("nbac_gamebook_pdf/raw_0173bcd1.pdf") else { return };
