@@ -504,6 +504,16 @@ async fn odds_events_then_each_event_under_one_correlation_id() {
     assert!(msgs.iter().all(|m| m["correlation_id"] == Value::String(corr.clone())), "one correlation id");
     assert_eq!(msgs[0]["execution_id"], Value::String(corr), "the first object's execution id");
 
+    // Game lines: one call for the date's events.
+    let Some(lines) = shared::fixture("oddsa_game_lines_his/raw_b722994c.json") else { return };
+    e.server.route("/v4/sports/basketball_nba/odds?", vec![Resp::ok(lines)]);
+    let gl = run(&e, "oddsa_game_lines", "2024-01-24").await;
+    assert!(gl.landed[0].path.starts_with("odds-api/game-lines/2024-01-24/"), "{gl:?}");
+    assert!(e.server.hits("/v4/sports/basketball_nba/odds?")[0].target.contains("markets=h2h,spreads,totals"));
+    assert!(phase2_rows(&e, &gl.landed[0].path).await.is_some_and(|n| n > 0), "the game-lines parser reads it");
+    e.server.route("/v4/sports/basketball_nba/odds?", vec![Resp::ok(b"[]".to_vec())]);
+    assert_eq!(run(&e, "oddsa_game_lines", "2024-01-24").await.not_published.len(), 1, "no lines posted yet");
+
     // The history endpoints (backfills): one snapshot, landed under `player-props-history/` at its own time.
     let (events, odds) = (e.server.hits("/v4/sports/basketball_nba/events?").len(), odds.clone());
     e.server.route("/v4/historical/sports/basketball_nba/events?", vec![Resp::ok(serde_json::to_vec(&ev).unwrap())]);

@@ -359,6 +359,19 @@ const CATALOG: &[ScraperDef] = &[
         )
     },
     ScraperDef {
+        auth: ODDS_AUTH,
+        landing: "odds-api/game-lines/{date}/{ts}.json",
+        // One call for the date's events; `[]` until the books post lines.
+        not_yet: NotYet { statuses: &[], empty: &["", "/data"] },
+        ..def(
+            "oddsa_game_lines",
+            "The Odds API game lines (h2h, spreads, totals; decimal prices) for the date's events",
+            "odds_api",
+            "/v4/sports/basketball_nba/odds?regions=us&markets=h2h,spreads,totals&oddsFormat=decimal\
+             &commenceTimeFrom={et_start_utc}&commenceTimeTo={et_end_utc}",
+        )
+    },
+    ScraperDef {
         landing: "espn/scoreboard/{date}/{ts}.json",
         not_yet: NotYet { statuses: &[], empty: &["/events"] },
         ..def(
