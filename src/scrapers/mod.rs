@@ -20,6 +20,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod defs;
 pub mod extract;
 pub mod http;
 pub mod runner;
