@@ -733,3 +733,44 @@ async fn the_scrape_command_lands_in_the_home_with_env_base_urls() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("BALLDONTLIE_API_KEY"));
 }
+
+#[tokio::test]
+async fn player_list_movement_referees_and_espn_rosters_feed_their_processors() {
+    let (Some(list), Some(moves_gz), Some(refs), Some(bos)) = (
+        shared::fixture("nbac_player_list/raw_7af00b51.json"),
+        shared::fixture("nbac_player_movement/raw_1ecdb80d.json.gz"),
+        shared::fixture("nbac_referee_assignments/raw_718e62b3.json"),
+        shared::fixture("espn_roster_api/raw_2.json"),
+    ) else {
+        return;
+    };
+    let e = env().await;
+    e.server.route("/stats/playerindex", vec![Resp::ok(list)]);
+    e.server.route("/js/data/playermovement/", vec![Resp::ok(moves_gz).header("Content-Encoding", "gzip")]);
+    e.server.route("/wp-json/api/v1/get-game-officials?&date=2025-01-08", vec![Resp::ok(refs)]);
+    e.server
+        .route("/wp-json/api/v1/get-game-officials", vec![Resp::ok(br#"{"nba": {"Table": {"rows": []}}}"#.to_vec())]);
+    e.server
+        .route("/apis/site/v2/sports/basketball/nba/teams/", vec![Resp::ok(br#"{"team": {"athletes": []}}"#.to_vec())]);
+    e.server.route("/apis/site/v2/sports/basketball/nba/teams/2?enable=roster", vec![Resp::ok(bos)]);
+
+    for (name, d, prefix) in [
+        ("nbac_player_list", "2025-11-01", "nba-com/player-list/2025-11-01/"),
+        ("nbac_player_movement", "2025-11-01", "nba-com/player-movement/2025-11-01/"),
+        ("nbac_referee_assignments", "2025-01-08", "nba-com/referee-assignments/2025-01-08/"),
+    ] {
+        let s = run(&e, name, d).await;
+        assert!(s.errors.is_empty() && s.landed.len() == 1, "{name}: {s:?}");
+        assert!(s.landed[0].path.starts_with(prefix), "{name}: {:?}", s.landed);
+        assert!(phase2_rows(&e, &s.landed[0].path).await.is_some_and(|n| n > 0), "{name}: parsed");
+    }
+    assert!(e.server.hits("/stats/playerindex")[0].target.contains("Season=2025-26"));
+    let early = run(&e, "nbac_referee_assignments", "2025-01-09").await;
+    assert_eq!((early.landed.len(), early.not_published.len()), (0, 1), "assignments not posted yet");
+
+    let rosters = run(&e, "espn_team_roster", "2025-11-01").await;
+    assert_eq!((rosters.landed.len(), rosters.not_published.len()), (1, 29), "{rosters:?}");
+    let p = &rosters.landed[0].path;
+    assert!(p.starts_with("espn/rosters/2025-11-01/team_BOS/"), "{p}");
+    assert!(phase2_rows(&e, p).await.is_some_and(|n| n > 10), "the ESPN roster parser reads the API shape");
+}

@@ -34,6 +34,7 @@ pub const HOSTS: &[(&str, &str, f64)] = &[
     ("statsdmz_nba", "https://statsdmz.nba.com", 1.0),
     ("balldontlie", "https://api.balldontlie.io", 1.0),
     ("odds_api", "https://api.the-odds-api.com", 2.0),
+    ("official_nba", "https://official.nba.com", 1.0),
     ("espn_api", "https://site.api.espn.com", 2.0),
     ("espn_web", "https://www.espn.com", 1.0),
     ("bettingpros", "https://api.bettingpros.com", 1.0),
@@ -118,7 +119,8 @@ pub enum Plan {
     Single,
     /// A listing, then one request per item.
     List(ListStep),
-    /// One request per team (`{team}` = NBA tricode, `{br_team}` = Basketball-Reference's).
+    /// One request per team (`{team}` = NBA tricode, `{br_team}` = Basketball-Reference's code, `{espn_team}`
+    /// = ESPN's team id).
     Teams,
 }
 
@@ -183,6 +185,7 @@ mod tests {
             ("bp_event_ids", "1:2"),
             ("team", "LAL"),
             ("br_team", "LAL"),
+            ("espn_team", "13"),
             ("file", "pbp"),
         ] {
             v.set(k, x);

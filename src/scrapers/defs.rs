@@ -148,6 +148,40 @@ pub const CATALOG: &[ScraperDef] = &[
         )
     },
     ScraperDef {
+        headers: NBA_STATS_HEADERS,
+        landing: "nba-com/player-list/{date}/{ts}.json",
+        not_yet: ROWSET_EMPTY,
+        ..def(
+            "nbac_player_list",
+            "NBA.com stats playerindex (the season's players)",
+            "stats_nba",
+            "/stats/playerindex?Historical=0&LeagueID=00&Season={season}",
+        )
+    },
+    ScraperDef {
+        headers: NBA_STATS_HEADERS,
+        landing: "nba-com/player-movement/{date}/{ts}.json",
+        not_yet: NotYet { statuses: &[], empty: &["/NBA_Player_Movement/rows"] },
+        ..def(
+            "nbac_player_movement",
+            "NBA.com player movement (transactions, the whole history)",
+            "stats_nba",
+            "/js/data/playermovement/NBA_Player_Movement.json",
+        )
+    },
+    ScraperDef {
+        headers: NBA_CDN_HEADERS,
+        landing: "nba-com/referee-assignments/{date}/{ts}.json",
+        // Assignments are posted at 9 am ET on game day: before that the day's table is empty.
+        not_yet: NotYet { statuses: &[], empty: &["/nba/Table/rows"] },
+        ..def(
+            "nbac_referee_assignments",
+            "NBA official.nba.com referee assignments of the day",
+            "official_nba",
+            "/wp-json/api/v1/get-game-officials?&date={date}",
+        )
+    },
+    ScraperDef {
         auth: BDL_AUTH,
         landing: "ball-dont-lie/boxscores/{date}/{ts}.json",
         // Games scheduled later that day (or none finished): `{"data": []}`.
@@ -251,6 +285,17 @@ pub const CATALOG: &[ScraperDef] = &[
             "ESPN box-score page, per game of the ESPN scoreboard",
             "espn_web",
             "/nba/boxscore/_/gameId/{espn_game_id}",
+        )
+    },
+    ScraperDef {
+        landing: "espn/rosters/{date}/team_{team}/{ts}.json",
+        plan: Plan::Teams,
+        not_yet: NotYet { statuses: &[], empty: &["/team/athletes"] },
+        ..def(
+            "espn_team_roster",
+            "ESPN site API team roster, per team",
+            "espn_api",
+            "/apis/site/v2/sports/basketball/nba/teams/{espn_team}?enable=roster",
         )
     },
     ScraperDef {

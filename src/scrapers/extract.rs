@@ -111,7 +111,44 @@ fn br_code(team: &str) -> &str {
     }
 }
 
-/// The 30 teams → `team` (NBA tricode) and `br_team`.
+/// ESPN's team id for an NBA tricode (`site.api.espn.com/.../nba/teams/{id}`).
+fn espn_id(team: &str) -> u32 {
+    const IDS: [(&str, u32); 30] = [
+        ("ATL", 1),
+        ("BOS", 2),
+        ("NOP", 3),
+        ("CHI", 4),
+        ("CLE", 5),
+        ("DAL", 6),
+        ("DEN", 7),
+        ("DET", 8),
+        ("GSW", 9),
+        ("HOU", 10),
+        ("IND", 11),
+        ("LAC", 12),
+        ("LAL", 13),
+        ("MIA", 14),
+        ("MIL", 15),
+        ("MIN", 16),
+        ("BKN", 17),
+        ("NYK", 18),
+        ("ORL", 19),
+        ("PHI", 20),
+        ("PHX", 21),
+        ("POR", 22),
+        ("SAC", 23),
+        ("SAS", 24),
+        ("OKC", 25),
+        ("UTA", 26),
+        ("WAS", 27),
+        ("TOR", 28),
+        ("MEM", 29),
+        ("CHA", 30),
+    ];
+    IDS.iter().find(|(t, _)| *t == team).map_or(0, |(_, id)| *id)
+}
+
+/// The 30 teams → `team` (NBA tricode), `br_team` (Basketball-Reference) and `espn_team` (ESPN id).
 pub fn teams() -> Vec<Vars> {
     TEAMS
         .iter()
@@ -119,6 +156,7 @@ pub fn teams() -> Vec<Vars> {
             let mut vars = Vars::default();
             vars.set("team", *t);
             vars.set("br_team", br_code(t));
+            vars.set("espn_team", espn_id(t).to_string());
             vars
         })
         .collect()
@@ -243,6 +281,16 @@ mod tests {
         let e = odds_events(&v, d);
         assert_eq!(e.len(), 1, "8:10 pm ET on the 9th; the 10th's game and the unknown team are left out");
         assert_eq!((e[0].get("event_id"), e[0].get("teams")), (Some("a"), Some("CLEMIL")));
+    }
+
+    #[test]
+    fn every_team_has_its_codes() {
+        let t = teams();
+        assert_eq!(t.len(), 30);
+        let ids: std::collections::BTreeSet<&str> = t.iter().filter_map(|v| v.get("espn_team")).collect();
+        assert_eq!(ids.len(), 30, "distinct ESPN ids");
+        assert!(!ids.contains("0"));
+        assert!(t.iter().any(|v| v.get("team") == Some("BKN") && v.get("br_team") == Some("BRK")));
     }
 
     #[test]
