@@ -199,6 +199,7 @@ mod tests {
         let prefixes: Vec<String> = t.processors.iter().filter_map(|p| p.path_prefix.clone()).collect();
         let v = item_vars();
         let mut names = std::collections::BTreeSet::new();
+        let mut landed = Vec::new();
         for d in catalog() {
             assert!(names.insert(d.name), "{} declared twice", d.name);
             assert!(default_base(d.host).is_some(), "{}: unknown host {}", d.name, d.host);
@@ -210,7 +211,11 @@ mod tests {
                 assert!(default_base(step.host).is_some());
             }
             assert!(prefixes.iter().any(|p| path.starts_with(p.as_str())), "{}: {path} is not routed", d.name);
+            landed.push(path.clone());
             assert!(path.contains(&v.0["date"]) || path.contains(&v.0["season"]), "{}: {path} has no date", d.name);
+        }
+        for pre in &prefixes {
+            assert!(landed.iter().any(|p| p.starts_with(pre.as_str())), "no scraper feeds {pre}");
         }
     }
 }
