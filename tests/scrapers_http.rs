@@ -774,3 +774,20 @@ async fn player_list_movement_referees_and_espn_rosters_feed_their_processors() 
     assert!(p.starts_with("espn/rosters/2025-11-01/team_BOS/"), "{p}");
     assert!(phase2_rows(&e, p).await.is_some_and(|n| n > 10), "the ESPN roster parser reads the API shape");
 }
+
+#[tokio::test]
+async fn a_listed_id_that_is_not_plain_is_skipped_not_fetched() {
+    let events = br#"[
+        {"id": "good1", "commence_time": "2025-03-10T00:10:00Z", "home_team": "Milwaukee Bucks", "away_team": "Cleveland Cavaliers"},
+        {"id": "../../escape", "commence_time": "2025-03-10T00:10:00Z", "home_team": "Utah Jazz", "away_team": "Denver Nuggets"}
+    ]"#;
+    let odds = br#"{"id": "good1", "bookmakers": [{"key": "fanduel", "markets": []}]}"#;
+    let e = env().await;
+    e.server.route("/v4/sports/basketball_nba/events?", vec![Resp::ok(events.to_vec())]);
+    e.server.route("/v4/sports/basketball_nba/events/", vec![Resp::ok(odds.to_vec())]);
+    let s = run(&e, "oddsa_player_props", "2025-03-09").await;
+    assert_eq!(s.landed.len(), 1, "{s:?}");
+    assert!(s.landed[0].path.starts_with("odds-api/player-props/2025-03-09/good1-CLEMIL/"));
+    assert!(matches!(s.errors.as_slice(), [ScrapeError::Invalid { .. }]), "{s:?}");
+    assert_eq!(e.server.hits("/v4/sports/basketball_nba/events/").len(), 1, "the bad id is never requested");
+}

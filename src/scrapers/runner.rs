@@ -8,7 +8,10 @@
 //!   the caller's [`LandMode::correlation_id`] sets it);
 //! - one item failing (error or not published yet) does not stop the others; the summary says what happened
 //!   to each; only a landing/publish failure (the Phase 1 contract itself) ends the run with an error;
-//! - nothing is landed for a not-published answer, an empty body or a body of the wrong type.
+//! - nothing is landed for a not-published answer, an empty body or a body of the wrong type;
+//! - values read from a listing (game, event ids) or a page (cursors) never shape a URL or a landing path
+//!   beyond a plain id: a listed id outside `[A-Za-z0-9_:-]` skips its item (`Invalid`), a cursor is
+//!   percent-encoded.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -241,6 +244,14 @@ impl Scraper {
             },
         };
         for item in items {
+            // Item values come from a listing (untrusted) and go into URLs and landing paths.
+            if let Some((k, bad)) = item.0.iter().find(|(_, x)| !is_safe_id(x)) {
+                summary.errors.push(ScrapeError::Invalid {
+                    url: def.name.to_string(),
+                    detail: format!("listed {k} {bad:?} is not a plain id; item skipped"),
+                });
+                continue;
+            }
             let v = vars.with(&item);
             self.fetch_and_land(def, &v, &key, req.date, &mut how, &mut summary).await?;
         }
@@ -306,7 +317,7 @@ impl Scraper {
             let mut template = def.url.to_string();
             if let Some(c) = &cursor {
                 template.push_str(if template.contains('?') { "&cursor={cursor}" } else { "?cursor={cursor}" });
-                v.set("cursor", c.clone());
+                v.set("cursor", encode(c));
             }
             let req = match self.request(def.name, def.host, &template, def.headers, &v, Some(key)) {
                 Ok(r) => r,
@@ -408,6 +419,11 @@ fn page_path(path: &str, page: u32) -> String {
     }
 }
 
+/// A listed id safe in a URL path and a landing path: non-empty ASCII letters, digits, `-`, `_`, `:`.
+fn is_safe_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 512 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':'))
+}
+
 /// Percent-encoding of a query value (unreserved characters kept).
 fn encode(s: &str) -> String {
     s.bytes()
@@ -426,6 +442,14 @@ mod tests {
     fn page_paths_and_encoding() {
         assert_eq!(page_path("a/2025-01-15/20250115_120000.json", 2), "a/2025-01-15/20250115_120000_p2.json");
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
+    }
+
+    #[test]
+    fn listed_ids_must_be_plain() {
+        assert!(is_safe_id("0022400561") && is_safe_id("20879:20880") && is_safe_id("cd0b-c7_d0"));
+        for bad in ["", "../x", "a/b", "a b", "a?b=c", "a&b", "a.b"] {
+            assert!(!is_safe_id(bad), "{bad:?}");
+        }
     }
 
     #[test]
