@@ -1,7 +1,10 @@
-//! Phase 1 HTTP scrapers against a local HTTP/1.1 server serving the real captures
-//! (`../shared/fixtures/nba`): the right bytes land at the right path and are announced on the Phase 1
-//! topic; retries on 429/5xx; not-yet-published is not an error; 4xx is final; timeouts are typed; the
-//! per-host limiter spaces requests; a missing key makes no request.
+//! Phase 1 HTTP scrapers against a local HTTP/1.1 server (tokio, in this file) serving the real captures
+//! (`../shared/fixtures/nba`): the right bytes land at the right path, are announced on the Phase 1 topic
+//! and parse in the raw processor their path routes to; retries on 429 (Retry-After) and 5xx; not yet
+//! published is not an error; other 4xx are final; timeouts are typed; the per-host limiter spaces requests
+//! and leaves other hosts alone; a missing key makes no request; multi-step runs (schedule → games, Odds
+//! events → odds, ESPN scoreboard → pages, cursor pages, per team) share one correlation id; the
+//! `hoopflow scrape` command end to end.
 
 mod shared;
 
