@@ -308,6 +308,29 @@ async fn leaguegamelog_is_fetched_with_browser_headers_landed_and_announced() {
 }
 
 #[tokio::test]
+async fn a_playoff_date_falls_back_from_the_empty_regular_season_log() {
+    let Some(raw) = shared::fixture("nbac_player_boxscore/raw_2ad17718.json") else { return };
+    let mut empty: Value = serde_json::from_slice(&raw).unwrap();
+    empty["resultSets"][0]["rowSet"] = Value::Array(Vec::new());
+    let empty = serde_json::to_vec(&empty).unwrap();
+    let e = env().await;
+    let base = "/stats/leaguegamelog?Counter=1000&DateFrom=2025-05-10&DateTo=2025-05-10&Direction=DESC&LeagueID=00\
+                &PlayerOrTeam=P&Season=2024-25&SeasonType=";
+    e.server.route(base, vec![Resp::ok(empty.clone())]);
+    e.server.route(&format!("{base}Playoffs"), vec![Resp::ok(raw.clone())]);
+    let s = run(&e, "nbac_player_boxscore", "2025-05-10").await;
+    assert_eq!((s.landed.len(), s.not_published.len(), s.errors.len()), (1, 0, 0), "{s:?}");
+    let tried: Vec<String> = e.server.hits(base).iter().map(|h| h.target[base.len()..].to_string()).collect();
+    assert_eq!(tried, ["Regular%20Season&Sorter=DATE", "PlayIn&Sorter=DATE", "Playoffs&Sorter=DATE"]);
+
+    // In January an empty log is simply not published yet: one request.
+    e.server.route("/stats/leaguegamelog", vec![Resp::ok(empty)]);
+    let jan = run(&e, "nbac_player_boxscore", "2025-01-10").await;
+    assert_eq!((jan.landed.len(), jan.not_published.len()), (0, 1));
+    assert_eq!(e.server.hits("/stats/leaguegamelog").len(), 4);
+}
+
+#[tokio::test]
 async fn retries_429_with_retry_after_and_5xx_then_succeeds() {
     let Some(raw) = shared::fixture("bdl_box_scores/raw_7a649e12.json") else { return };
     let e = env().await;

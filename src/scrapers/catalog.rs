@@ -153,6 +153,9 @@ pub struct ScraperDef {
     pub plan: Plan,
     pub paging: Paging,
     pub transform: Option<Transform>,
+    /// Variables to try in turn when an answer is "not published yet" (e.g. the NBA.com `SeasonType` of a
+    /// play-in or playoff date, whose regular-season log is empty for good).
+    pub alternates: Option<fn(SlateDate) -> Vec<Vars>>,
 }
 
 /// Every declared scraper (the table is in [`super::defs`]).

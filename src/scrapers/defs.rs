@@ -60,6 +60,7 @@ const fn def(name: &'static str, source: &'static str, host: &'static str, url: 
         plan: Plan::Single,
         paging: Paging::None,
         transform: None,
+        alternates: None,
     }
 }
 
@@ -67,8 +68,10 @@ pub const CATALOG: &[ScraperDef] = &[
     ScraperDef {
         headers: NBA_STATS_HEADERS,
         landing: "nba-com/player-boxscores/{date}/{ts}.json",
-        // Games not finished yet: the log for the date is an empty rowSet.
+        // Games not finished yet: the log for the date is an empty rowSet. From April to June an empty
+        // regular-season log may be a play-in or playoff date: those season types are tried next.
         not_yet: ROWSET_EMPTY,
+        alternates: Some(extract::postseason_types),
         ..def(
             "nbac_player_boxscore",
             "NBA.com stats leaguegamelog (players)",

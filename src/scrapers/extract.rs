@@ -101,6 +101,22 @@ pub fn bettingpros_events(v: &Value, _date: SlateDate) -> Vec<Vars> {
     vec![vars]
 }
 
+/// NBA.com `SeasonType`s to try after `Regular Season` for a date from April to June (play-in, playoffs).
+pub fn postseason_types(date: SlateDate) -> Vec<Vars> {
+    use chrono::Datelike;
+    if !(4..=6).contains(&date.date().month()) {
+        return Vec::new();
+    }
+    ["PlayIn", "Playoffs"]
+        .iter()
+        .map(|t| {
+            let mut vars = Vars::default();
+            vars.set("season_type", *t);
+            vars
+        })
+        .collect()
+}
+
 /// Basketball-Reference's code for an NBA tricode.
 fn br_code(team: &str) -> &str {
     match team {

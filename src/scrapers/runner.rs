@@ -253,7 +253,18 @@ impl Scraper {
                 continue;
             }
             let v = vars.with(&item);
+            let before = (summary.landed.len(), summary.not_published.len(), summary.errors.len());
             self.fetch_and_land(def, &v, &key, req.date, &mut how, &mut summary).await?;
+            for alt in def.alternates.map(|f| f(req.date)).unwrap_or_default() {
+                // Only an item that is "not published yet" (nothing landed, no error) tries the next variant;
+                // its not-yet record is superseded by the variant's outcome.
+                let now = (summary.landed.len(), summary.not_published.len(), summary.errors.len());
+                if now != (before.0, before.1 + 1, before.2) {
+                    break;
+                }
+                summary.not_published.truncate(before.1);
+                self.fetch_and_land(def, &v.with(&alt), &key, req.date, &mut how, &mut summary).await?;
+            }
         }
         summary.correlation_id = how.correlation_id;
         tracing::info!(
