@@ -10,6 +10,7 @@ pub mod actors;
 pub mod backends;
 pub mod cli;
 pub mod domain;
+pub mod identity;
 pub mod ledger;
 pub mod messages;
 pub mod processors;

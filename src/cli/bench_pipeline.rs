@@ -1,13 +1,15 @@
 //! Pipeline benchmarks over a whole season, on the embedded backends in a fresh temporary home:
 //!
-//! - `raw`: Phases 1–2 — land every object of the 2024-25 season (replay of `--data DIR`, or the simulator)
-//!   and load the raw tables through the actors; prints wall time, objects, rows and rows/s, and peak RSS.
+//! - `raw`: Phases 1–2 — land every object of the 2024-25 season (replay of `--data DIR`, or the simulator;
+//!   `--seasons N` simulates N consecutive seasons as a load test) and load the raw tables through the actors;
+//!   prints wall time, objects, rows and rows/s, and peak RSS.
 
 use std::path::Path;
 
 use super::run::{execute, Plan};
 use crate::domain::SlateDate;
-use crate::sources::open_source;
+use crate::sources::simulator::{SimConfig, Simulator};
+use crate::sources::{open_source, Source};
 use crate::topology::Topology;
 
 /// Peak resident set size of this process, in MiB (Linux `VmHWM`; 0 elsewhere).
@@ -22,16 +24,23 @@ pub fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// `bench raw`: Phases 1–2 over the 2024-25 regular season.
-pub async fn raw(t: &Topology, data: Option<&Path>) -> anyhow::Result<()> {
-    let source = open_source(data)?;
-    let (from, to): (SlateDate, SlateDate) = ("2024-10-22".parse()?, "2025-04-13".parse()?);
+/// `bench raw`: Phases 1–2 over the 2024-25 regular season (or `seasons` simulated seasons from 2024-25).
+pub async fn raw(t: &Topology, data: Option<&Path>, seasons: u32) -> anyhow::Result<()> {
+    let (source, from, to): (Box<dyn crate::sources::Source>, SlateDate, SlateDate) = match (data, seasons) {
+        (None, n) if n > 1 => {
+            let sim = Simulator::new(SimConfig { seasons: n, ..SimConfig::default() });
+            let (from, to) = sim.span().ok_or_else(|| anyhow::anyhow!("empty simulation"))?;
+            (Box::new(sim), from, to)
+        }
+        _ => (open_source(data)?, "2024-10-22".parse()?, "2025-04-13".parse()?),
+    };
     let home = tempfile_dir("bench-raw")?;
     let plan = Plan::backfill(from, to, 2, data.map(Path::to_path_buf), "bench raw".into());
     let r = execute(&home, t, &plan, source.as_ref(), false).await?;
     let rows: u64 = r.rows_by_phase.iter().filter(|(p, _)| p == "phase_2_raw").map(|(_, n)| n).sum();
     let secs = r.wall.as_secs_f64();
-    println!("source: {}", data.map_or_else(|| "simulator (seed 2024)".to_string(), |d| d.display().to_string()));
+    let sim = format!("simulator (seed 2024, {} season{})", seasons.max(1), if seasons > 1 { "s" } else { "" });
+    println!("source: {}", data.map_or(sim, |d| d.display().to_string()));
     println!("raw_dates: {}", SlateDate::range(from, to).count());
     println!("raw_objects: {}", r.objects);
     println!("raw_rows: {rows}");

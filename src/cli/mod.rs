@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bench_pipeline;
 pub mod dlq;
 pub mod home;
+pub mod names;
 pub mod run;
 pub mod status;
 
@@ -74,6 +75,11 @@ pub enum Command {
         #[arg(long, default_value_t = 2)]
         through_phase: u8,
     },
+    /// Resolve every source's player names against NBA.com's players; show and update the unresolved queue.
+    Names {
+        #[arg(long)]
+        json: bool,
+    },
     /// The phase × processor grid of a date.
     Status {
         #[arg(long)]
@@ -117,6 +123,9 @@ pub enum Command {
         /// Real data directory for the pipeline benchmarks (default: the simulator).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Simulated seasons for `raw` without `--data` (a load test over several consecutive seasons).
+        #[arg(long, default_value_t = 1)]
+        seasons: u32,
         /// Messages (bus) or completions (tracker).
         #[arg(long)]
         n: Option<usize>,
@@ -166,8 +175,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Status { date, json } => status::status(&cli.home, &topology, date, json).await,
         Command::Trace { correlation_id, json } => status::trace(&cli.home, &correlation_id, json).await,
         Command::Dlq { action } => dlq::run(&cli.home, &topology, action).await,
-        Command::Bench { name, n, data } => match name.as_str() {
-            "raw" => bench_pipeline::raw(&topology, data.as_deref()).await,
+        Command::Bench { name, n, data, seasons } => match name.as_str() {
+            "raw" => bench_pipeline::raw(&topology, data.as_deref(), seasons).await,
             _ => bench::run(&name, n, &topology).await,
         },
         Command::Run { date, data, force } => {
@@ -176,6 +185,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Backfill { from, to, through_phase, data, reason } => {
             run::run_dates(&cli.home, &topology, run::Plan::backfill(from, to, through_phase, data, reason)).await
         }
+        Command::Names { json } => names::names(&cli.home, json).await,
         Command::Import { dir, through_phase } => run::import(&cli.home, &topology, dir, through_phase).await,
         Command::Scrape { name, date, hour, minute } => {
             crate::scrapers::cli::scrape(&cli.home, &topology, &name, date, (hour, minute)).await
