@@ -66,7 +66,13 @@ fn raw_tables(dir: &std::path::Path, first: SlateDate, last: SlateDate) -> BTree
 /// What the host would read for `date`: the schedule and props of the date, the box scores before it.
 fn input_for(tables: &BTreeMap<String, Vec<Row>>, date: SlateDate, leak: bool) -> ProcessorInput {
     let on = |t: &str| -> Vec<Row> {
-        tables.get(t).into_iter().flatten().filter(|r| r.str_of("game_date") == Some(&date.to_string())).cloned().collect()
+        tables
+            .get(t)
+            .into_iter()
+            .flatten()
+            .filter(|r| r.str_of("game_date") == Some(&date.to_string()))
+            .cloned()
+            .collect()
     };
     let before: Vec<Row> = tables
         .get("nba_raw.nbac_player_boxscores")
@@ -158,7 +164,13 @@ fn team_context_rest_and_streaks_match_the_recorded_games() {
     let Some(dir) = shared::data_dir() else { return };
     let date = day("2025-01-15");
     let tables = raw_tables(&dir, day("2024-10-22"), date);
-    let teams = rows_of(builtin_registry().get("upcoming_team_game_context").unwrap().compute(&input_for(&tables, date, false)).unwrap());
+    let teams = rows_of(
+        builtin_registry()
+            .get("upcoming_team_game_context")
+            .unwrap()
+            .compute(&input_for(&tables, date, false))
+            .unwrap(),
+    );
     // Independent: each team's games before the date from the CSV (a team-game = distinct (date, team)).
     let logs = csv_logs(&dir);
     let mut team_games: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();

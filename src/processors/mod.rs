@@ -98,6 +98,10 @@ pub trait Processor: Send + Sync + 'static {
     fn schemas(&self) -> Vec<crate::backends::TableSchema> {
         Vec::new()
     }
+    /// The columns it reads of a dependency table, when it reads only some (the host then reads just those).
+    fn input_columns(&self, _table: &str) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// Implementations by canonical name. Processors declared in the topology without an implementation in

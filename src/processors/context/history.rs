@@ -47,7 +47,8 @@ impl History {
             if date >= target || date.season_year() != season {
                 continue;
             }
-            let (Some(lookup), Some(team), Some(game)) = (r.str_of("player_lookup"), r.str_of("team_abbr"), r.str_of("game_id"))
+            let (Some(lookup), Some(team), Some(game)) =
+                (r.str_of("player_lookup"), r.str_of("team_abbr"), r.str_of("game_id"))
             else {
                 continue;
             };
@@ -86,6 +87,23 @@ impl History {
     pub fn current_team(&self, lookup: &str) -> Option<&str> {
         self.players.get(lookup).and_then(|g| g.last()).map(|g| g.team.as_str())
     }
+}
+
+/// The box-score columns [`History::build`] reads (the host reads only these of the wide raw table).
+pub const HISTORY_COLUMNS: [&str; 8] = [
+    "game_date",
+    "game_id",
+    "player_lookup",
+    "player_full_name",
+    "team_abbr",
+    "opponent_team_abbr",
+    "minutes",
+    "points",
+];
+
+/// `Processor::input_columns` of the context processors.
+pub fn input_columns(table: &str) -> Option<Vec<String>> {
+    (table == "nba_raw.nbac_player_boxscores").then(|| HISTORY_COLUMNS.iter().map(|c| c.to_string()).collect())
 }
 
 /// Mean of the last `n` values (fewer if there are fewer); `None` when empty.

@@ -119,11 +119,14 @@ pub(super) fn injuries(input: &ProcessorInput) -> BTreeMap<String, (String, Opti
     out
 }
 
+/// A (snapshot time, line) pair.
+type Snap<'a> = (&'a str, f64);
+
 /// Per player: (current line = median of each book's latest pre-game main line, opening = median of each
 /// book's earliest, books).
 fn lines(rows: &[Row]) -> BTreeMap<String, (f64, f64, usize)> {
     // player → book → (earliest (ts, line), latest (ts, line))
-    let mut per: BTreeMap<&str, BTreeMap<&str, ((&str, f64), (&str, f64))>> = BTreeMap::new();
+    let mut per: BTreeMap<&str, BTreeMap<&str, (Snap, Snap)>> = BTreeMap::new();
     for r in rows {
         if r.bool_of("is_pregame") != Some(true) || r.bool_of("is_main_line") != Some(true) {
             continue;
@@ -193,7 +196,11 @@ impl Processor for UpcomingPlayerGameContext {
             rows.push(player_row(date, lookup, log, team, g, *home, lines.get(lookup), hurt.get(lookup)));
         }
         let lined: BTreeSet<&String> = lines.keys().collect();
-        let covered: BTreeSet<&String> = history.players.keys().filter(|p| history.current_team(p).is_some_and(|t| team_game.contains_key(t))).collect();
+        let covered: BTreeSet<&String> = history
+            .players
+            .keys()
+            .filter(|p| history.current_team(p).is_some_and(|t| team_game.contains_key(t)))
+            .collect();
         out.metadata.insert("players".into(), json!(rows.len()));
         out.metadata.insert("lined_without_history".into(), json!(lined.difference(&covered).count()));
         out.writes.push(TableWrite::ReplacePartition { table: TableRef::new("nba_analytics", TABLE), date, rows });
@@ -202,6 +209,10 @@ impl Processor for UpcomingPlayerGameContext {
 
     fn schemas(&self) -> Vec<TableSchema> {
         vec![schema()]
+    }
+
+    fn input_columns(&self, table: &str) -> Option<Vec<String>> {
+        super::history::input_columns(table)
     }
 }
 

@@ -76,7 +76,15 @@ impl Processor for UpcomingTeamGameContext {
         let mut rows = Vec::new();
         for g in &games {
             for (team, opp, home) in [(&g.home, &g.away, true), (&g.away, &g.home, false)] {
-                rows.push(team_row(date, &history, g, team, opp, home, hurt.get(team.as_str()).copied().unwrap_or((0, 0))));
+                rows.push(team_row(
+                    date,
+                    &history,
+                    g,
+                    team,
+                    opp,
+                    home,
+                    hurt.get(team.as_str()).copied().unwrap_or((0, 0)),
+                ));
             }
         }
         out.writes.push(TableWrite::ReplacePartition { table: TableRef::new("nba_analytics", TABLE), date, rows });
@@ -85,6 +93,10 @@ impl Processor for UpcomingTeamGameContext {
 
     fn schemas(&self) -> Vec<TableSchema> {
         vec![schema()]
+    }
+
+    fn input_columns(&self, table: &str) -> Option<Vec<String>> {
+        super::history::input_columns(table)
     }
 }
 
