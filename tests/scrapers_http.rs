@@ -1,4 +1,4 @@
-//! Phase 1 HTTP scrapers against a local HTTP/1.1 server (tokio, in this file) serving the real captures
+//! Phase 1 HTTP scrapers against a local HTTP/1.1 server (tokio, `tests/http_server`) serving the real captures
 //! (`../shared/fixtures/nba`): the right bytes land at the right path, are announced on the Phase 1 topic
 //! and parse in the raw processor their path routes to; retries on 429 (Retry-After) and 5xx; not yet
 //! published is not an error; other 4xx are final; timeouts are typed; the per-host limiter spaces requests
@@ -8,15 +8,12 @@
 
 mod shared;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use tokio::time::Instant;
 
 use hoopflow::backends::embedded::open_home;
@@ -29,121 +26,9 @@ use hoopflow::scrapers::{
 };
 use hoopflow::sources::{Announcer, PHASE1_TOPIC};
 
-// ── the local server ─────────────────────────────────────────────────────────────────────────────────────────
+mod http_server;
 
-#[derive(Clone, Debug)]
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    delay: Duration,
-}
-
-impl Resp {
-    fn ok(body: Vec<u8>) -> Self {
-        Resp { status: 200, headers: Vec::new(), body, delay: Duration::ZERO }
-    }
-    fn status(status: u16) -> Self {
-        Resp { status, ..Resp::ok(Vec::new()) }
-    }
-    fn header(mut self, k: &str, v: &str) -> Self {
-        self.headers.push((k.into(), v.into()));
-        self
-    }
-    fn delay(mut self, d: Duration) -> Self {
-        self.delay = d;
-        self
-    }
-}
-
-#[derive(Clone, Debug)]
-struct Hit {
-    target: String,
-    at: Instant,
-    headers: BTreeMap<String, String>,
-}
-
-/// Routes are prefixes of the request target (path and query), longest first; a route answers its scripted
-/// responses in order and repeats the last one. Unrouted targets get 404.
-type Routes = Arc<Mutex<Vec<(String, VecDeque<Resp>)>>>;
-
-#[derive(Clone, Default)]
-struct Server {
-    addr: Option<SocketAddr>,
-    routes: Routes,
-    hits: Arc<Mutex<Vec<Hit>>>,
-}
-
-impl Server {
-    async fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let s = Server { addr: Some(listener.local_addr().unwrap()), ..Default::default() };
-        let (routes, hits) = (s.routes.clone(), s.hits.clone());
-        tokio::spawn(async move {
-            while let Ok((sock, _)) = listener.accept().await {
-                tokio::spawn(serve(sock, routes.clone(), hits.clone()));
-            }
-        });
-        s
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr.unwrap())
-    }
-
-    fn route(&self, prefix: &str, script: Vec<Resp>) {
-        let mut r = self.routes.lock().unwrap();
-        r.retain(|(p, _)| p != prefix);
-        r.push((prefix.to_string(), script.into()));
-        r.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-    }
-
-    fn hits(&self, prefix: &str) -> Vec<Hit> {
-        self.hits.lock().unwrap().iter().filter(|h| h.target.starts_with(prefix)).cloned().collect()
-    }
-
-    fn total_hits(&self) -> usize {
-        self.hits.lock().unwrap().len()
-    }
-}
-
-async fn serve(mut sock: tokio::net::TcpStream, routes: Routes, hits: Arc<Mutex<Vec<Hit>>>) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match sock.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let at = Instant::now();
-    let head = String::from_utf8_lossy(&buf).to_string();
-    let mut lines = head.split("\r\n");
-    let target = lines.next().unwrap_or_default().split(' ').nth(1).unwrap_or_default().to_string();
-    let headers = lines
-        .take_while(|l| !l.is_empty())
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    hits.lock().unwrap().push(Hit { target: target.clone(), at, headers });
-    let resp = {
-        let mut r = routes.lock().unwrap();
-        match r.iter_mut().find(|(p, _)| target.starts_with(p.as_str())) {
-            Some((_, q)) if q.len() > 1 => q.pop_front().unwrap(),
-            Some((_, q)) => q.front().cloned().unwrap_or(Resp::status(404)),
-            None => Resp::status(404),
-        }
-    };
-    tokio::time::sleep(resp.delay).await;
-    let mut out = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n", resp.status, resp.body.len());
-    for (k, v) in &resp.headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let _ = sock.write_all(out.as_bytes()).await;
-    let _ = sock.write_all(&resp.body).await;
-    let _ = sock.shutdown().await;
-}
+use http_server::*;
 
 // ── harness ──────────────────────────────────────────────────────────────────────────────────────────────────
 
