@@ -236,3 +236,22 @@ async fn a_legacy_orchestrator_trigger_starts_the_processors_it_names() {
     assert_eq!(claim["correlation_id"], "corr-legacy");
     assert!(c.combo.load(Ordering::SeqCst) == 0, "compute must not run without its dependencies");
 }
+
+#[test]
+fn a_stage_with_no_runnable_processors_to_start_fires_no_trigger() {
+    let t = topology();
+    let full = registry(&Counters::default(), Duration::ZERO);
+    let (eff, _) = hoopflow::runtime::effective_topology(&t, &full);
+    let stage = |t: &hoopflow::topology::Topology| t.trackers[0].stages[0].clone();
+    assert_eq!(stage(&eff).fires_topics, ["nba-phase4-trigger"]);
+    // Without `combo` (the only processor the stage starts), the stage still completes but publishes no
+    // empty trigger, which the dispatcher would dead-letter as malformed.
+    let mut partial = hoopflow::processors::ProcessorRegistry::new();
+    for name in ["raw_a", "raw_b", "sum_a", "sum_b"] {
+        partial.register(full.get(name).unwrap());
+    }
+    let (eff, left_out) = hoopflow::runtime::effective_topology(&t, &partial);
+    assert_eq!(left_out, ["combo"]);
+    assert!(stage(&eff).fires_processors.is_empty());
+    assert!(stage(&eff).fires_topics.is_empty());
+}

@@ -77,11 +77,23 @@ pub fn effective_topology(t: &Topology, registry: &ProcessorRegistry) -> (Topolo
     let left_out: Vec<String> =
         t.processors.iter().filter(|p| !runnable(&p.name, &t)).map(|p| p.name.clone()).collect();
     let snapshot = t.clone();
+    // Topics whose only purpose is to start named processors: a stage left with none to start fires nothing
+    // there (an empty trigger would be dead-lettered as malformed).
+    let trigger_topics: Vec<String> = snapshot
+        .subscriptions
+        .iter()
+        .filter(|s| s.route == crate::topology::Route::PhaseTrigger)
+        .map(|s| s.topic.clone())
+        .collect();
     for tr in &mut t.trackers {
         for st in &mut tr.stages {
             st.required.retain(|p| runnable(p, &snapshot));
             st.optional.retain(|p| runnable(p, &snapshot));
+            let had_processors = !st.fires_processors.is_empty();
             st.fires_processors.retain(|p| runnable(p, &snapshot));
+            if had_processors && st.fires_processors.is_empty() {
+                st.fires_topics.retain(|topic| !trigger_topics.contains(topic));
+            }
             for m in st.modes.values_mut() {
                 if let Some(r) = &mut m.required {
                     r.retain(|p| runnable(p, &snapshot));
