@@ -1,0 +1,394 @@
+//! Phase 3 game summaries on real data: the replay's landing objects go through the real raw processors, the
+//! analytics processors read the raw rows as the host would, and their output is checked against values
+//! recomputed independently from `data/nba/2024-25/player_gamelogs.csv.gz` and
+//! `2025-26/odds_api_player_points.csv.gz` (read here with flate2 and a plain CSV split, not the project's
+//! code).
+
+mod shared;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::Path;
+
+use hoopflow::backends::LandedObject;
+use hoopflow::domain::{Row, RunMode, SlateDate};
+use hoopflow::processors::{builtin_registry, ProcessorInput, ProcessorOutput, ProcessorRegistry, TableWrite};
+use hoopflow::sources::replay::ReplaySource;
+use hoopflow::sources::Source;
+use hoopflow::topology::{DependencyCheck, Topology};
+use serde_json::{json, Value};
+
+const SUMMARIES: [&str; 3] = ["player_game_summary", "team_offense_game_summary", "team_defense_game_summary"];
+
+fn day(s: &str) -> SlateDate {
+    s.parse().unwrap()
+}
+
+fn fqn(t: &hoopflow::backends::TableRef) -> String {
+    format!("{}.{}", t.dataset, t.table)
+}
+
+/// An in-memory stand-in for the warehouse: rows by table, and the partition column of each table.
+struct Store {
+    rows: BTreeMap<String, Vec<Row>>,
+    partition: HashMap<String, String>,
+}
+
+impl Store {
+    fn new(reg: &ProcessorRegistry) -> Self {
+        let partition = reg
+            .all()
+            .flat_map(|p| p.schemas())
+            .filter_map(|s| Some((fqn(&s.table), s.partition_by.clone()?)))
+            .collect();
+        Store { rows: BTreeMap::new(), partition }
+    }
+
+    fn date_of<'a>(&self, table: &str, r: &'a Row) -> Option<&'a str> {
+        r.get(self.partition.get(table)?)?.as_str()
+    }
+
+    /// Apply a write the way the host does (idempotent replace semantics).
+    fn apply(&mut self, w: &TableWrite) {
+        let table = fqn(w.table());
+        match w {
+            TableWrite::ReplacePartition { date, rows, .. } => {
+                let d = date.to_string();
+                let keep: Vec<Row> = self
+                    .rows
+                    .remove(&table)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|r| self.date_of(&table, r) != Some(&d))
+                    .collect();
+                self.rows.insert(table.clone(), keep);
+                self.rows.get_mut(&table).unwrap().extend(rows.iter().cloned());
+            }
+            TableWrite::ReplaceSlice { scope, rows, .. } => {
+                let e = self.rows.entry(table).or_default();
+                e.retain(|r| !scope.iter().all(|(k, v)| r.get(k) == Some(v)));
+                e.extend(rows.iter().cloned());
+            }
+            TableWrite::Upsert { rows, .. } => self.rows.entry(table).or_default().extend(rows.iter().cloned()),
+        }
+    }
+
+    /// What the host reads for a processor's declared dependencies on `date`.
+    fn input_for(&self, t: &Topology, name: &str, date: SlateDate) -> ProcessorInput {
+        let decl = t.processors.iter().find(|p| p.name == name).unwrap();
+        let mut input = ProcessorInput { date: Some(date), mode: RunMode::Backfill, ..Default::default() };
+        for dep in &decl.dependencies {
+            let (from, to) = match dep.check {
+                DependencyCheck::DateMatch => (date, date),
+                DependencyCheck::Lookback => (date.add_days(-i64::from(dep.window_days.unwrap_or(30))), date.pred()),
+                DependencyCheck::Exists => continue,
+            };
+            let (from, to) = (from.to_string(), to.to_string());
+            let rows: Vec<Row> = self
+                .rows
+                .get(&dep.table)
+                .into_iter()
+                .flatten()
+                .filter(|r| self.date_of(&dep.table, r).is_some_and(|d| d >= from.as_str() && d <= to.as_str()))
+                .cloned()
+                .collect();
+            input.tables.insert(dep.table.clone(), rows);
+        }
+        input
+    }
+}
+
+struct World {
+    source: ReplaySource,
+    topology: Topology,
+    reg: ProcessorRegistry,
+}
+
+impl World {
+    fn open(dir: &Path) -> Self {
+        World {
+            source: ReplaySource::open(dir).unwrap(),
+            topology: hoopflow::cli::home::load_topology(None).unwrap(),
+            reg: builtin_registry(),
+        }
+    }
+
+    /// Land the date's objects through the raw processor each path routes to (longest prefix wins).
+    fn load_raw(&self, store: &mut Store, date: SlateDate) {
+        for item in self.source.items(date).unwrap() {
+            let decl = self
+                .topology
+                .processors
+                .iter()
+                .filter(|p| p.path_prefix.as_deref().is_some_and(|pre| item.path.starts_with(pre)))
+                .max_by_key(|p| p.path_prefix.as_ref().map_or(0, String::len))
+                .unwrap_or_else(|| panic!("no raw processor for {}", item.path));
+            let p = self.reg.get(&decl.name).unwrap();
+            let input = ProcessorInput {
+                date: Some(date),
+                mode: RunMode::Backfill,
+                object: Some(LandedObject { path: item.path.clone(), generation: 1, data: item.data.clone() }),
+                tables: BTreeMap::new(),
+            };
+            let out = p.compute(&input).unwrap_or_else(|e| panic!("{}: {e}", item.path));
+            out.writes.iter().for_each(|w| store.apply(w));
+        }
+    }
+
+    fn run(&self, store: &Store, name: &str, date: SlateDate) -> ProcessorOutput {
+        let input = store.input_for(&self.topology, name, date);
+        self.reg.get(name).unwrap().compute(&input).unwrap_or_else(|e| panic!("{name} {date}: {e}"))
+    }
+
+    /// The three summaries of `date`, applied to the store; their rows by table.
+    fn summaries(&self, store: &mut Store, date: SlateDate) -> BTreeMap<String, Vec<Row>> {
+        self.load_raw(store, date);
+        let mut out = BTreeMap::new();
+        for name in SUMMARIES {
+            let o = self.run(store, name, date);
+            for w in &o.writes {
+                store.apply(w);
+                out.insert(fqn(w.table()), rows_of(w).to_vec());
+            }
+        }
+        out
+    }
+}
+
+fn rows_of(w: &TableWrite) -> &[Row] {
+    match w {
+        TableWrite::ReplacePartition { rows, .. }
+        | TableWrite::ReplaceSlice { rows, .. }
+        | TableWrite::Upsert { rows, .. } => rows,
+    }
+}
+
+// ─── the independent side: the CSV files, read directly ──────────────────────────────────────────────────
+
+fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_string(&mut text).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| header.iter().cloned().zip(l.split(',').map(str::to_string)).collect())
+        .collect()
+}
+
+fn f(r: &HashMap<String, String>, k: &str) -> f64 {
+    r[k].trim().parse().unwrap_or_else(|_| panic!("{k} = {:?}", r[k]))
+}
+
+fn num(r: &Row, k: &str) -> f64 {
+    r.get(k).and_then(Value::as_f64).unwrap_or_else(|| panic!("{k} missing in {r:?}"))
+}
+
+fn text<'a>(r: &'a Row, k: &str) -> &'a str {
+    r.get(k).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// A team's totals in one game, from the game log.
+#[derive(Default, Clone, Copy, Debug)]
+struct Totals {
+    pts: f64,
+    fga: f64,
+    fta: f64,
+    oreb: f64,
+    tov: f64,
+    min: f64,
+}
+
+impl Totals {
+    fn poss(&self) -> f64 {
+        self.fga + 0.44 * self.fta - self.oreb + self.tov
+    }
+    /// Player-minutes snapped to 240 + 25·k (players' minutes are rounded in the file).
+    fn team_minutes(&self) -> f64 {
+        let ot = ((self.min - 240.0) / 25.0).round().max(0.0);
+        240.0 + 25.0 * ot
+    }
+}
+
+const WEEK: [&str; 3] = ["2025-03-10", "2025-03-11", "2025-03-12"];
+
+#[test]
+fn player_points_minutes_and_team_ratings_match_the_game_logs() {
+    let Some(dir) = shared::data_dir() else { return };
+    let w = World::open(&dir);
+    let logs = read_csv(&dir.join("2024-25/player_gamelogs.csv.gz"));
+    let mut store = Store::new(&w.reg);
+    for d in WEEK {
+        let out = w.summaries(&mut store, day(d));
+        let players = &out["nba_analytics.player_game_summary"];
+        let logged: Vec<&HashMap<String, String>> = logs.iter().filter(|r| r["game_date"] == d).collect();
+        assert!(logged.len() > 50, "{d}: {} logged player-games", logged.len());
+        assert_eq!(players.len(), logged.len(), "{d}: one summary row per player-game");
+        // Every player-game: points and minutes.
+        let by_name: HashMap<(&str, &str), &Row> =
+            players.iter().map(|r| ((text(r, "team_abbr"), text(r, "player_full_name")), r)).collect();
+        for l in &logged {
+            let r = by_name
+                .get(&(l["team"].as_str(), l["player"].as_str()))
+                .unwrap_or_else(|| panic!("{d}: no summary for {} ({})", l["player"], l["team"]));
+            assert_eq!(num(r, "points"), f(l, "pts"), "{d} {}", l["player"]);
+            assert!((num(r, "minutes_played") - f(l, "min")).abs() < 0.01, "{d} {}", l["player"]);
+            assert_eq!(text(r, "primary_source_used"), "nbac_player_boxscores");
+            assert_eq!(text(r, "data_quality_tier"), "gold");
+        }
+        // Every team-game: points, possessions, pace, offensive and defensive rating.
+        let mut teams: BTreeMap<(String, String), Totals> = BTreeMap::new();
+        for l in &logged {
+            let t = teams.entry((l["team"].clone(), l["opp"].clone())).or_default();
+            t.pts += f(l, "pts");
+            t.fga += f(l, "fga");
+            t.fta += f(l, "fta");
+            t.oreb += f(l, "oreb");
+            t.tov += f(l, "tov");
+            t.min += f(l, "min");
+        }
+        let offense = &out["nba_analytics.team_offense_game_summary"];
+        let defense = &out["nba_analytics.team_defense_game_summary"];
+        assert_eq!(offense.len(), teams.len(), "{d}: two offence rows per game");
+        assert_eq!(defense.len(), teams.len(), "{d}: two defence rows per game");
+        for ((team, opp), t) in &teams {
+            let o = &teams[&(opp.clone(), team.clone())];
+            let off = offense.iter().find(|r| text(r, "team_abbr") == team).unwrap();
+            let def = defense.iter().find(|r| text(r, "defending_team_abbr") == team).unwrap();
+            let close = |a: f64, b: f64, what: &str| assert!((a - b).abs() < 0.006, "{d} {team} {what}: {a} vs {b}");
+            assert_eq!(num(off, "points_scored"), t.pts);
+            close(num(off, "possessions"), t.poss(), "possessions");
+            close(num(off, "pace"), t.poss() * 48.0 / (t.team_minutes() / 5.0), "pace");
+            close(num(off, "offensive_rating"), 100.0 * t.pts / t.poss(), "offensive rating");
+            assert_eq!(off.get("win_flag"), Some(&json!(t.pts > o.pts)));
+            assert_eq!(text(off, "opponent_team_abbr"), opp);
+            assert_eq!(num(def, "points_allowed"), o.pts);
+            close(num(def, "opponent_possessions"), o.poss(), "opponent possessions");
+            close(num(def, "defensive_rating"), 100.0 * o.pts / o.poss(), "defensive rating");
+            assert_eq!(num(def, "margin_of_victory"), t.pts - o.pts);
+        }
+    }
+}
+
+/// Decimal odds from American ones.
+fn decimal(a: f64) -> f64 {
+    if a > 0.0 {
+        1.0 + a / 100.0
+    } else {
+        1.0 + 100.0 / -a
+    }
+}
+
+/// The slate date (America/New_York) of a UTC tip-off: every tip-off is between noon and midnight ET, so
+/// six hours back always lands on the right calendar day, in daylight time or not.
+fn slate_of(commence_utc: &str) -> String {
+    let t = chrono::NaiveDateTime::parse_from_str(&commence_utc[..19], "%Y-%m-%dT%H:%M:%S").unwrap();
+    (t - chrono::Duration::hours(6)).date().to_string()
+}
+
+/// Per player (by the books' spelling), the median across books of each book's main line, main = the line
+/// with the closest over and under prices (ties: the lower line).
+fn consensus_from_csv(dir: &Path, date: &str) -> BTreeMap<String, (f64, usize)> {
+    let mut lines: BTreeMap<(String, String), Vec<(f64, f64)>> = BTreeMap::new();
+    for r in read_csv(&dir.join("2025-26/odds_api_player_points.csv.gz")) {
+        if slate_of(&r["commence_time_utc"]) != date || r["snapshot_utc"] > r["commence_time_utc"] {
+            continue;
+        }
+        let (o, u) = (r["over_odds"].trim(), r["under_odds"].trim());
+        if o.is_empty() || u.is_empty() {
+            continue;
+        }
+        let gap = (decimal(o.parse().unwrap()) - decimal(u.parse().unwrap())).abs();
+        lines.entry((r["player"].clone(), r["bookmaker"].clone())).or_default().push((f(&r, "line"), gap));
+    }
+    let mut per_player: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for ((player, _), ls) in lines {
+        let main = ls.iter().min_by(|a, b| a.1.partial_cmp(&b.1).unwrap().then(a.0.partial_cmp(&b.0).unwrap()));
+        per_player.entry(player).or_default().push(main.unwrap().0);
+    }
+    per_player
+        .into_iter()
+        .map(|(p, mut v)| {
+            v.sort_by(f64::total_cmp);
+            let n = v.len();
+            let m = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+            (p, (m, n))
+        })
+        .collect()
+}
+
+#[test]
+fn the_prop_line_is_the_median_of_the_books_main_lines() {
+    let Some(dir) = shared::data_dir() else { return };
+    let w = World::open(&dir);
+    let date = "2025-11-05";
+    let mut store = Store::new(&w.reg);
+    let out = w.summaries(&mut store, day(date));
+    let players = &out["nba_analytics.player_game_summary"];
+    let want = consensus_from_csv(&dir, date);
+    // A named player: Donovan Mitchell's seven books on 2025-11-05.
+    let mitchell = players.iter().find(|r| text(r, "player_full_name") == "Donovan Mitchell").unwrap();
+    let (line, books) = want["Donovan Mitchell"];
+    assert_eq!(num(mitchell, "points_line"), line);
+    assert_eq!(num(mitchell, "points_line_books") as usize, books);
+    assert!(books >= 5, "{books}");
+    // Every player spelled the same at NBA.com and at the books.
+    let mut checked = 0;
+    for r in players {
+        let Some((line, books)) = want.get(text(r, "player_full_name")) else { continue };
+        assert_eq!(num(r, "points_line"), *line, "{}", text(r, "player_full_name"));
+        assert_eq!(num(r, "points_line_books") as usize, *books);
+        let pts = num(r, "points");
+        assert_eq!(num(r, "margin"), pts - line);
+        let result = if pts > *line {
+            "OVER"
+        } else if pts < *line {
+            "UNDER"
+        } else {
+            "PUSH"
+        };
+        assert_eq!(text(r, "over_under_result"), result);
+        assert_eq!(num(r, "opening_line"), *line, "one snapshot a day: opening = consensus");
+        checked += 1;
+    }
+    assert!(checked > 60, "only {checked} lined players checked");
+    // Players without a line carry no prop columns.
+    let unlined = players.iter().filter(|r| r.get("points_line") == Some(&Value::Null)).collect::<Vec<_>>();
+    assert!(!unlined.is_empty());
+    assert!(unlined.iter().all(|r| r.get("over_under_result") == Some(&Value::Null)));
+}
+
+#[test]
+fn a_date_without_games_writes_nothing() {
+    let Some(dir) = shared::data_dir() else { return };
+    let w = World::open(&dir);
+    for d in ["2025-02-17", "2025-07-15"] {
+        let mut store = Store::new(&w.reg);
+        w.load_raw(&mut store, day(d));
+        for name in SUMMARIES {
+            let out = w.run(&store, name, day(d));
+            assert!(out.writes.is_empty(), "{name} {d}");
+            assert!(out.no_data_reason.is_some(), "{name} {d}");
+        }
+    }
+}
+
+#[test]
+fn running_twice_or_on_reordered_rows_gives_identical_output() {
+    let Some(dir) = shared::data_dir() else { return };
+    let w = World::open(&dir);
+    let date = day("2025-11-05");
+    let mut store = Store::new(&w.reg);
+    w.load_raw(&mut store, date);
+    for name in SUMMARIES {
+        let input = store.input_for(&w.topology, name, date);
+        let p = w.reg.get(name).unwrap();
+        let first = p.compute(&input).unwrap();
+        assert_eq!(first, p.compute(&input).unwrap(), "{name}: same input, same output");
+        let mut reversed = input.clone();
+        reversed.tables.values_mut().for_each(|rows| rows.reverse());
+        assert_eq!(first, p.compute(&reversed).unwrap(), "{name}: row order does not matter");
+        assert_eq!(first.writes.len(), 1);
+        assert!(matches!(first.writes[0], TableWrite::ReplacePartition { .. }));
+    }
+}
