@@ -352,6 +352,9 @@ fn the_prop_line_is_the_median_of_the_books_main_lines() {
         checked += 1;
     }
     assert!(checked > 60, "only {checked} lined players checked");
+    // A suffix the books write and NBA.com does not: "Isaiah Stewart II" at the books.
+    let stewart = players.iter().find(|r| text(r, "player_full_name") == "Isaiah Stewart").unwrap();
+    assert_eq!(num(stewart, "points_line"), want["Isaiah Stewart II"].0);
     // Players without a line carry no prop columns.
     let unlined = players.iter().filter(|r| r.get("points_line") == Some(&Value::Null)).collect::<Vec<_>>();
     assert!(!unlined.is_empty());
@@ -390,5 +393,168 @@ fn running_twice_or_on_reordered_rows_gives_identical_output() {
         assert_eq!(first, p.compute(&reversed).unwrap(), "{name}: row order does not matter");
         assert_eq!(first.writes.len(), 1);
         assert!(matches!(first.writes[0], TableWrite::ReplacePartition { .. }));
+    }
+}
+
+#[actix::test]
+async fn a_backfill_through_phase_3_summarises_every_player_game() {
+    use hoopflow::cli::home;
+    use hoopflow::cli::run::{execute, Plan};
+    let Some(dir) = shared::data_dir() else { return };
+    let home_dir = tempfile::tempdir().unwrap();
+    let t = home::load_topology(None).unwrap();
+    let source = ReplaySource::open(&dir).unwrap();
+    let (from, to) = (day("2025-03-10"), day("2025-03-12"));
+    let plan = Plan::backfill(from, to, 3, Some(dir.clone()), "test".into());
+    execute(home_dir.path(), &t, &plan, &source, false).await.unwrap();
+    let b = home::open(home_dir.path()).unwrap();
+    let scalar = |sql: &'static str| {
+        let b = b.clone();
+        async move {
+            let r = b.warehouse.query(sql).await.unwrap();
+            let v = &r.rows[0][0];
+            v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or(-1)
+        }
+    };
+    let raw = scalar("SELECT COUNT(*) FROM nba_raw.nbac_player_boxscores").await;
+    let expected: i64 = SlateDate::range(from, to).map(|d| source.player_games(d).len() as i64).sum();
+    assert_eq!(raw, expected);
+    assert_eq!(scalar("SELECT COUNT(*) FROM nba_analytics.player_game_summary").await, raw);
+    let games = scalar("SELECT COUNT(DISTINCT game_id) FROM nba_raw.nbac_player_boxscores").await;
+    assert_eq!(scalar("SELECT COUNT(*) FROM nba_analytics.team_offense_game_summary").await, 2 * games);
+    assert_eq!(scalar("SELECT COUNT(*) FROM nba_analytics.team_defense_game_summary").await, 2 * games);
+    let agree = "SELECT COUNT(*) FROM nba_analytics.team_offense_game_summary o JOIN \
+                 nba_analytics.team_defense_game_summary d ON d.game_id = o.game_id \
+                 AND d.opponent_team_abbr = o.team_abbr AND d.points_allowed = o.points_scored \
+                 AND d.defensive_rating = o.offensive_rating";
+    assert_eq!(scalar(agree).await, 2 * games, "defence is the opponent's offence");
+    let failed = "SELECT COUNT(*) FROM nba_reference.processor_run_history WHERE phase LIKE '%3%' \
+                  AND status NOT IN ('succeeded', 'skipped', 'not_yet_available')";
+    assert_eq!(scalar(failed).await, 0);
+}
+
+/// Rename a row's columns (`from → to`), dropping the others listed in `drop`.
+fn renamed(r: &Row, renames: &[(&str, &str)], drop: &[&str]) -> Row {
+    let mut out = Row::new();
+    for (k, v) in r {
+        if drop.contains(&k.as_str()) {
+            continue;
+        }
+        let k = renames.iter().find(|(f, _)| f == k).map_or(k.as_str(), |(_, t)| t);
+        out.insert(k.to_string(), v.clone());
+    }
+    out
+}
+
+#[test]
+fn sources_fall_back_per_game_and_the_team_box_score_wins_when_present() {
+    let Some(dir) = shared::data_dir() else { return };
+    let w = World::open(&dir);
+    let date = day("2025-03-10");
+    let mut store = Store::new(&w.reg);
+    w.load_raw(&mut store, date);
+    let baseline = w.summaries(&mut Store { rows: store.rows.clone(), partition: store.partition.clone() }, date);
+    let box_rows = store.rows["nba_raw.nbac_player_boxscores"].clone();
+    let mut games: Vec<String> = box_rows.iter().map(|r| text(r, "game_id").to_string()).collect();
+    games.sort();
+    games.dedup();
+    assert!(games.len() >= 3, "{games:?}");
+    let (gamebook_game, bdl_game, team_game) = (&games[0], &games[1], &games[2]);
+    // Game 1 only in the gamebook (plus one DNP player, who must not appear); game 2 only at balldontlie.
+    let mut gamebook = Vec::new();
+    let mut bdl = Vec::new();
+    for r in box_rows.iter().filter(|r| text(r, "game_id") == gamebook_game) {
+        let mut g = renamed(r, &[("player_full_name", "player_name"), ("minutes", "minutes_decimal")], &[]);
+        g.insert("player_status".into(), json!("active"));
+        gamebook.push(g);
+    }
+    let mut dnp = gamebook[0].clone();
+    dnp.insert("player_lookup".into(), json!("somebenchplayer"));
+    dnp.insert("player_status".into(), json!("dnp"));
+    gamebook.push(dnp);
+    for r in box_rows.iter().filter(|r| text(r, "game_id") == bdl_game) {
+        bdl.push(renamed(r, &[("total_rebounds", "rebounds"), ("minutes", "minutes_decimal")], &["plus_minus"]));
+    }
+    // Game 3 has an official team box score (the sum of its player rows, as NBA.com's agrees exactly).
+    let mut team_box = Vec::new();
+    for team in box_rows.iter().filter(|r| text(r, "game_id") == team_game).map(|r| text(r, "team_abbr")) {
+        if team_box.iter().any(|t: &Row| text(t, "team_abbr") == team) {
+            continue;
+        }
+        let mine: Vec<&Row> =
+            box_rows.iter().filter(|r| text(r, "game_id") == team_game && text(r, "team_abbr") == team).collect();
+        let sum = |k: &str| mine.iter().map(|r| num(r, k) as i64).sum::<i64>();
+        let mut t = Row::new();
+        for k in ["game_id", "game_date", "season_year", "team_abbr", "is_home", "opponent_team_abbr"] {
+            t.insert(k.into(), mine[0][k].clone());
+        }
+        t.insert("nba_game_id".into(), json!("0022400999"));
+        t.insert("minutes".into(), json!("240:00"));
+        for (raw, col) in [
+            ("points", "points"),
+            ("field_goals_made", "fg_made"),
+            ("field_goals_attempted", "fg_attempted"),
+            ("three_pointers_made", "three_pt_made"),
+            ("three_pointers_attempted", "three_pt_attempted"),
+            ("free_throws_made", "ft_made"),
+            ("free_throws_attempted", "ft_attempted"),
+            ("offensive_rebounds", "offensive_rebounds"),
+            ("defensive_rebounds", "defensive_rebounds"),
+            ("total_rebounds", "total_rebounds"),
+            ("assists", "assists"),
+            ("steals", "steals"),
+            ("blocks", "blocks"),
+            ("turnovers", "turnovers"),
+            ("personal_fouls", "personal_fouls"),
+        ] {
+            t.insert(col.into(), json!(sum(raw)));
+        }
+        team_box.push(t);
+    }
+    assert_eq!(team_box.len(), 2);
+    store.rows.get_mut("nba_raw.nbac_player_boxscores").unwrap().retain(|r| {
+        let g = text(r, "game_id");
+        g != gamebook_game && g != bdl_game
+    });
+    store.rows.insert("nba_raw.nbac_gamebook_player_stats".into(), gamebook);
+    store.rows.insert("nba_raw.bdl_player_boxscores".into(), bdl);
+    store.rows.insert("nba_raw.nbac_team_boxscore".into(), team_box);
+    let players = rows_of(&w.run(&store, "player_game_summary", date).writes[0]).to_vec();
+    let offense = rows_of(&w.run(&store, "team_offense_game_summary", date).writes[0]).to_vec();
+    let base_players = &baseline["nba_analytics.player_game_summary"];
+    let base_offense = &baseline["nba_analytics.team_offense_game_summary"];
+    assert_eq!(players.len(), base_players.len(), "the DNP gamebook row is left out");
+    let source_of = |g: &str| {
+        let mut s: Vec<&str> =
+            players.iter().filter(|r| text(r, "game_id") == g).map(|r| text(r, "primary_source_used")).collect();
+        s.dedup();
+        s
+    };
+    assert_eq!(source_of(gamebook_game), ["nbac_gamebook_player_stats"]);
+    assert_eq!(source_of(bdl_game), ["bdl_player_boxscores"]);
+    assert_eq!(source_of(team_game), ["nbac_player_boxscores"]);
+    for r in &players {
+        let b = base_players.iter().find(|b| text(b, "player_lookup") == text(r, "player_lookup")).unwrap();
+        assert_eq!(r["points"], b["points"]);
+        let tier = if text(r, "game_id") == bdl_game { "silver" } else { "gold" };
+        assert_eq!(text(r, "data_quality_tier"), tier);
+    }
+    for r in &offense {
+        let b = base_offense.iter().find(|b| text(b, "team_abbr") == text(r, "team_abbr")).unwrap();
+        for k in ["points_scored", "possessions", "pace", "offensive_rating", "win_flag"] {
+            assert_eq!(r[k], b[k], "{} {k}", text(r, "team_abbr"));
+        }
+        let g = text(r, "game_id");
+        let want = if g == team_game {
+            "nbac_team_boxscore"
+        } else if g == gamebook_game {
+            "sum:nbac_gamebook_player_stats"
+        } else if g == bdl_game {
+            "sum:bdl_player_boxscores"
+        } else {
+            "sum:nbac_player_boxscores"
+        };
+        assert_eq!(text(r, "primary_source_used"), want);
+        assert_eq!(text(r, "data_quality_tier"), if g == team_game { "gold" } else { "silver" });
     }
 }
