@@ -18,8 +18,9 @@
 //!   `opening_line` is the median of the books' lines at the player's earliest snapshot; `line_movement =
 //!   points_line − opening_line`; `over_under_result` is OVER / UNDER / PUSH (v1.0 counted a push as OVER);
 //!   `margin = points − points_line`; `points_line_source` = `consensus_median:<books>`; all NULL without a
-//!   line. A player without an exact match takes the one line of the same game whose lookup differs only by
-//!   a generational suffix (`Isaiah Stewart II` at the books, `Isaiah Stewart` at NBA.com), if unambiguous.
+//!   line. The books' names are resolved against the box-score players of the same game with the project's
+//!   `NameResolver` (exact → alias table → unique suffix variant: `Isaiah Stewart II` at the books is
+//!   `Isaiah Stewart` at NBA.com); an unresolved name keeps its own lookup and simply matches nobody.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,7 +31,7 @@ use super::{int, num, source_values, with_source_columns, SourceSpec};
 use crate::backends::schema::parse_timestamp;
 use crate::backends::ColumnType as T;
 use crate::backends::{TableRef, TableSchema};
-use crate::domain::Row;
+use crate::domain::{Aliases, NameResolver, Row};
 use crate::processors::{Processor, ProcessorError, ProcessorInput, ProcessorOutput, TableWrite};
 
 pub const TABLE: &str = "player_game_summary";
@@ -131,8 +132,16 @@ fn pair(a: &str, b: &str) -> (String, String) {
 
 type PropKey = (String, (String, String));
 
-/// The consensus lines of the date by (player_lookup, team pair), from pre-game main lines only.
-pub fn prop_lines(input: &ProcessorInput) -> BTreeMap<PropKey, PropLine> {
+/// The consensus lines of the date by (player_lookup, team pair), from pre-game main lines only. The books'
+/// names are resolved against the players of the same game (`known`: team pair → box-score lookups) with the
+/// project's resolver (exact → alias → unique suffix variant); an unresolved name keeps its own lookup.
+pub fn prop_lines(
+    input: &ProcessorInput,
+    known: &BTreeMap<(String, String), Vec<String>>,
+) -> BTreeMap<PropKey, PropLine> {
+    let aliases = Aliases::builtin();
+    let resolvers: BTreeMap<&(String, String), NameResolver> =
+        known.iter().map(|(k, players)| (k, NameResolver::new(aliases.clone(), players.iter().cloned()))).collect();
     // key → book → [(snapshot, line)]
     let mut seen: BTreeMap<PropKey, BTreeMap<String, Vec<(i64, f64)>>> = BTreeMap::new();
     for r in lines::rows_of(input, lines::ODDS) {
@@ -149,11 +158,10 @@ pub fn prop_lines(input: &ProcessorInput) -> BTreeMap<PropKey, PropLine> {
         ) else {
             continue;
         };
-        seen.entry((player.to_string(), pair(home, away)))
-            .or_default()
-            .entry(book.to_string())
-            .or_default()
-            .push((ts.timestamp(), line));
+        let teams = pair(home, away);
+        let player =
+            resolvers.get(&teams).map_or_else(|| player.to_string(), |r| r.resolve_lookup(player).lookup().to_string());
+        seen.entry((player, teams)).or_default().entry(book.to_string()).or_default().push((ts.timestamp(), line));
     }
     let mut out = BTreeMap::new();
     for (key, books) in seen {
@@ -171,40 +179,6 @@ pub fn prop_lines(input: &ProcessorInput) -> BTreeMap<PropKey, PropLine> {
         }
     }
     out
-}
-
-/// A lookup without a generational suffix (`isaiahstewartii` → `isaiahstewart`): sportsbooks and NBA.com
-/// disagree on suffixes, and the alias table cannot list every one.
-pub fn strip_suffix(lookup: &str) -> &str {
-    for suffix in ["iii", "ii", "iv", "jr", "sr"] {
-        if let Some(base) = lookup.strip_suffix(suffix) {
-            if base.len() >= 4 {
-                return base;
-            }
-        }
-    }
-    lookup
-}
-
-/// The prop line of a player: the exact (lookup, teams) key, else the one line of the same game whose
-/// lookup differs only by a suffix and is not the exact lookup of another player of that game.
-fn find_prop<'a>(
-    props: &'a BTreeMap<PropKey, PropLine>,
-    player: &str,
-    teams: &(String, String),
-    game_players: &BTreeSet<&str>,
-) -> Option<&'a PropLine> {
-    if let Some(p) = props.get(&(player.to_string(), teams.clone())) {
-        return Some(p);
-    }
-    let base = strip_suffix(player);
-    let mut candidates = props.iter().filter(|((l, t), _)| {
-        t == teams && l != player && strip_suffix(l) == base && !game_players.contains(l.as_str())
-    });
-    match (candidates.next(), candidates.next()) {
-        (Some((_, p)), None) => Some(p),
-        _ => None,
-    }
 }
 
 /// `OVER` / `UNDER` / `PUSH` of `points` against `line`.
@@ -233,7 +207,6 @@ struct Ctx<'a> {
     source: PlayerSource,
     teams: &'a [TeamLine],
     props: &'a BTreeMap<PropKey, PropLine>,
-    players: BTreeSet<&'a str>,
     sources: &'a Row,
 }
 
@@ -275,7 +248,7 @@ fn row(c: &Ctx<'_>, l: &PlayerLine) -> Row {
     r.insert("win_flag".into(), win);
     r.insert("is_active".into(), json!(true));
     r.insert("player_status".into(), json!("active"));
-    let prop = find_prop(c.props, &l.player_lookup, &pair(&l.team, &l.opponent), &c.players);
+    let prop = c.props.get(&(l.player_lookup.clone(), pair(&l.team, &l.opponent)));
     r.insert("points_line".into(), num(prop.map(|p| p.line), 2));
     r.insert("opening_line".into(), num(prop.map(|p| p.opening), 2));
     r.insert("line_movement".into(), num(prop.map(|p| p.line - p.opening), 2));
@@ -306,7 +279,13 @@ impl Processor for PlayerGameSummary {
             return Ok(out);
         }
         let teams = lines::team_lines(input)?;
-        let props = prop_lines(input);
+        let mut known: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for (_, players) in games.values() {
+            for l in players {
+                known.entry(pair(&l.team, &l.opponent)).or_default().push(l.player_lookup.clone());
+            }
+        }
+        let props = prop_lines(input, &known);
         let sources = source_values(input, &SOURCES);
         let mut rows = Vec::new();
         let mut by_source: BTreeMap<&str, usize> = BTreeMap::new();
@@ -318,7 +297,6 @@ impl Processor for PlayerGameSummary {
                 source: *source,
                 teams: teams.get(game).map_or(&[], Vec::as_slice),
                 props: &props,
-                players: players.iter().map(|l| l.player_lookup.as_str()).collect(),
                 sources: &sources,
             };
             for l in players {
@@ -355,8 +333,5 @@ mod tests {
         assert_eq!(over_under(21, 21.0), "PUSH");
         assert_eq!(over_under(22, 21.5), "OVER");
         assert_eq!(over_under(21, 21.5), "UNDER");
-        assert_eq!(strip_suffix("isaiahstewartii"), "isaiahstewart");
-        assert_eq!(strip_suffix("timhardawayjr"), "timhardaway");
-        assert_eq!(strip_suffix("kai"), "kai");
     }
 }
