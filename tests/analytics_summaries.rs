@@ -247,6 +247,21 @@ fn player_points_minutes_and_team_ratings_match_the_game_logs() {
             t.tov += f(l, "tov");
             t.min += f(l, "min");
         }
+        // Usage and true shooting of every player who played.
+        for l in logged.iter().filter(|l| f(l, "min") > 0.0) {
+            let r = by_name[&(l["team"].as_str(), l["player"].as_str())];
+            let t = &teams[&(l["team"].clone(), l["opp"].clone())];
+            let plays = f(l, "fga") + 0.44 * f(l, "fta") + f(l, "tov");
+            let usage = 100.0 * plays * (t.team_minutes() / 5.0) / (f(l, "min") * (t.fga + 0.44 * t.fta + t.tov));
+            match r.get("usage_rate").and_then(Value::as_f64) {
+                Some(u) => assert!((u - usage).abs() < 0.051, "{d} {} usage {u} vs {usage}", l["player"]),
+                None => assert!(usage > 100.0, "{d} {} usage {usage} left NULL", l["player"]),
+            }
+            let shots = 2.0 * (f(l, "fga") + 0.44 * f(l, "fta"));
+            if shots > 0.0 {
+                assert!((num(r, "ts_pct") - f(l, "pts") / shots).abs() < 0.0006, "{d} {} ts%", l["player"]);
+            }
+        }
         let offense = &out["nba_analytics.team_offense_game_summary"];
         let defense = &out["nba_analytics.team_defense_game_summary"];
         assert_eq!(offense.len(), teams.len(), "{d}: two offence rows per game");
