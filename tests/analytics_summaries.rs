@@ -210,7 +210,10 @@ impl Totals {
     }
 }
 
-const WEEK: [&str; 3] = ["2025-03-10", "2025-03-11", "2025-03-12"];
+/// A week, overtime nights (2024-10-23, 2024-11-02), neutral sites (Mexico City 2024-11-02, Paris 2025-01-23)
+/// and the last night of the season.
+const DATES: [&str; 7] =
+    ["2024-10-23", "2024-11-02", "2025-01-23", "2025-03-10", "2025-03-11", "2025-03-12", "2025-04-13"];
 
 #[test]
 fn player_points_minutes_and_team_ratings_match_the_game_logs() {
@@ -218,7 +221,7 @@ fn player_points_minutes_and_team_ratings_match_the_game_logs() {
     let w = World::open(&dir);
     let logs = read_csv(&dir.join("2024-25/player_gamelogs.csv.gz"));
     let mut store = Store::new(&w.reg);
-    for d in WEEK {
+    for d in DATES {
         let out = w.summaries(&mut store, day(d));
         let players = &out["nba_analytics.player_game_summary"];
         let logged: Vec<&HashMap<String, String>> = logs.iter().filter(|r| r["game_date"] == d).collect();
@@ -266,6 +269,7 @@ fn player_points_minutes_and_team_ratings_match_the_game_logs() {
         let defense = &out["nba_analytics.team_defense_game_summary"];
         assert_eq!(offense.len(), teams.len(), "{d}: two offence rows per game");
         assert_eq!(defense.len(), teams.len(), "{d}: two defence rows per game");
+        let mut overtimes = 0;
         for ((team, opp), t) in &teams {
             let o = &teams[&(opp.clone(), team.clone())];
             let off = offense.iter().find(|r| text(r, "team_abbr") == team).unwrap();
@@ -277,10 +281,15 @@ fn player_points_minutes_and_team_ratings_match_the_game_logs() {
             close(num(off, "offensive_rating"), 100.0 * t.pts / t.poss(), "offensive rating");
             assert_eq!(off.get("win_flag"), Some(&json!(t.pts > o.pts)));
             assert_eq!(text(off, "opponent_team_abbr"), opp);
+            assert_eq!(num(off, "overtime_periods"), (t.team_minutes() - 240.0) / 25.0, "{d} {team}");
+            overtimes += num(off, "overtime_periods") as i64;
             assert_eq!(num(def, "points_allowed"), o.pts);
             close(num(def, "opponent_possessions"), o.poss(), "opponent possessions");
             close(num(def, "defensive_rating"), 100.0 * o.pts / o.poss(), "defensive rating");
             assert_eq!(num(def, "margin_of_victory"), t.pts - o.pts);
+        }
+        if ["2024-10-23", "2024-11-02"].contains(&d) {
+            assert!(overtimes > 0, "{d} had overtime games");
         }
     }
 }
