@@ -582,3 +582,27 @@ fn sources_fall_back_per_game_and_the_team_box_score_wins_when_present() {
         assert_eq!(text(r, "data_quality_tier"), if g == team_game { "gold" } else { "silver" });
     }
 }
+
+#[test]
+fn every_date_of_the_data_summarises_cleanly() {
+    let Some(dir) = shared::data_dir() else { return };
+    let w = World::open(&dir);
+    let (first, last) = w.source.span().unwrap();
+    let (mut dates, mut lined) = (0, 0);
+    for d in SlateDate::range(first, last) {
+        let games = w.source.player_games(d).len();
+        // Each date on its own store: the summaries read only their date.
+        let out = w.summaries(&mut Store::new(&w.reg), d);
+        let players = out.get("nba_analytics.player_game_summary").map_or(0, Vec::len);
+        assert_eq!(players, games, "{d}: one row per player-game");
+        let teams = out.get("nba_analytics.team_offense_game_summary").map_or(0, Vec::len);
+        assert_eq!(out.get("nba_analytics.team_defense_game_summary").map_or(0, Vec::len), teams, "{d}");
+        assert_eq!(teams % 2, 0, "{d}: two team rows per game");
+        if let Some(rows) = out.get("nba_analytics.player_game_summary") {
+            lined += rows.iter().filter(|r| r.get("points_line").is_some_and(|v| !v.is_null())).count();
+        }
+        dates += usize::from(games > 0);
+    }
+    assert!(dates > 190, "{dates} dates with games");
+    assert!(lined > 5000, "{lined} lined player-games");
+}
