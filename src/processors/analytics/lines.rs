@@ -365,6 +365,14 @@ fn team_line_from_players(source: PlayerSource, lines: &[&PlayerLine]) -> Option
 /// Every game of the date with its team lines (two when both teams are known), by game id. The official
 /// team box score is used for a game when it has both teams; otherwise the player lines are summed.
 pub fn team_lines(input: &ProcessorInput) -> Result<BTreeMap<String, Vec<TeamLine>>, ProcessorError> {
+    team_lines_with(input, &player_lines(input)?)
+}
+
+/// [`team_lines`] with the player lines already chosen.
+pub fn team_lines_with(
+    input: &ProcessorInput,
+    players: &GameLines,
+) -> Result<BTreeMap<String, Vec<TeamLine>>, ProcessorError> {
     let mut official: BTreeMap<String, Vec<TeamLine>> = BTreeMap::new();
     for r in rows_of(input, TEAM_BOX) {
         let l = team_line_from_box(r)?;
@@ -377,16 +385,16 @@ pub fn team_lines(input: &ProcessorInput) -> Result<BTreeMap<String, Vec<TeamLin
             out.insert(game, lines);
         }
     }
-    for (game, (source, lines)) in player_lines(input)? {
-        if out.contains_key(&game) {
+    for (game, (source, lines)) in players {
+        if out.contains_key(game) {
             continue;
         }
         let mut by_team: BTreeMap<&str, Vec<&PlayerLine>> = BTreeMap::new();
-        for l in &lines {
+        for l in lines {
             by_team.entry(l.team.as_str()).or_default().push(l);
         }
-        let teams: Vec<TeamLine> = by_team.values().filter_map(|ls| team_line_from_players(source, ls)).collect();
-        out.insert(game, teams);
+        let teams: Vec<TeamLine> = by_team.values().filter_map(|ls| team_line_from_players(*source, ls)).collect();
+        out.insert(game.clone(), teams);
     }
     for lines in out.values_mut() {
         lines.sort_by(|a, b| a.team.cmp(&b.team));

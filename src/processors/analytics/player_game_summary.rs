@@ -278,7 +278,7 @@ impl Processor for PlayerGameSummary {
             out.no_data_reason = Some(lines::no_games_reason(Some(date)));
             return Ok(out);
         }
-        let teams = lines::team_lines(input)?;
+        let teams = lines::team_lines_with(input, &games)?;
         let mut known: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for (_, players) in games.values() {
             for l in players {
@@ -289,7 +289,7 @@ impl Processor for PlayerGameSummary {
         let sources = source_values(input, &SOURCES);
         let mut rows = Vec::new();
         let mut by_source: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut lined = BTreeSet::new();
+        let mut used: BTreeSet<PropKey> = BTreeSet::new();
         for (game, (source, players)) in &games {
             *by_source.entry(source.as_str()).or_default() += 1;
             let ctx = Ctx {
@@ -302,7 +302,7 @@ impl Processor for PlayerGameSummary {
             for l in players {
                 let r = row(&ctx, l);
                 if r.get("points_line").is_some_and(|v| !v.is_null()) {
-                    lined.insert(l.player_lookup.clone());
+                    used.insert((l.player_lookup.clone(), pair(&l.team, &l.opponent)));
                 }
                 rows.push(r);
             }
@@ -310,8 +310,9 @@ impl Processor for PlayerGameSummary {
         out.metadata.insert("games".into(), json!(games.len()));
         out.metadata.insert("games_by_source".into(), json!(by_source));
         out.metadata.insert("players".into(), json!(rows.len()));
-        out.metadata.insert("players_with_line".into(), json!(lined.len()));
-        out.metadata.insert("prop_lines_unmatched".into(), json!(props.len().saturating_sub(lined.len())));
+        out.metadata.insert("players_with_line".into(), json!(used.len()));
+        // Lines of players without a box-score row: did not play, or a name the resolver could not place.
+        out.metadata.insert("prop_lines_unmatched".into(), json!(props.len() - used.len()));
         out.writes.push(TableWrite::ReplacePartition { table: TableRef::new("nba_analytics", TABLE), date, rows });
         Ok(out)
     }
@@ -324,6 +325,42 @@ impl Processor for PlayerGameSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::SlateDate;
+
+    fn odds(book: &str, player: &str, snap: &str, line: f64, main: bool, pregame: bool) -> Row {
+        let v = json!({
+            "game_date": "2025-11-05", "home_team_abbr": "CLE", "away_team_abbr": "PHI", "bookmaker": book,
+            "player_lookup": player, "snapshot_timestamp": snap, "points_line": line,
+            "is_main_line": main, "is_pregame": pregame,
+        });
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn consensus_takes_each_books_latest_pregame_main_line() {
+        let (early, late, live) = ("2025-11-05T15:00:00Z", "2025-11-05T22:00:00Z", "2025-11-06T01:00:00Z");
+        let rows = vec![
+            odds("draftkings", "isaiahstewartii", early, 10.5, true, true),
+            odds("draftkings", "isaiahstewartii", late, 12.5, true, true),
+            odds("draftkings", "isaiahstewartii", late, 14.5, false, true),
+            odds("draftkings", "isaiahstewartii", live, 4.5, true, false),
+            odds("fanduel", "isaiahstewartii", early, 11.5, true, true),
+            odds("betmgm", "isaiahstewartii", late, 11.5, true, true),
+            odds("betmgm", "someoneelse", late, 20.5, true, true),
+        ];
+        let date: SlateDate = "2025-11-05".parse().unwrap();
+        let mut input = ProcessorInput { date: Some(date), ..Default::default() };
+        input.tables.insert(lines::ODDS.into(), rows);
+        let known = BTreeMap::from([(pair("CLE", "PHI"), vec!["isaiahstewart".to_string()])]);
+        let props = prop_lines(&input, &known);
+        let p = &props[&("isaiahstewart".to_string(), pair("PHI", "CLE"))];
+        // Latest per book: draftkings 12.5 (not the alternate 14.5, not the in-game 4.5), fanduel 11.5, betmgm
+        // 11.5 → median 11.5. Opening: the earliest snapshot's lines, 10.5 and 11.5 → 11.0.
+        assert_eq!(p.line, 11.5);
+        assert_eq!(p.opening, 11.0);
+        assert_eq!(p.books, ["betmgm", "draftkings", "fanduel"]);
+        assert!(props.contains_key(&("someoneelse".to_string(), pair("CLE", "PHI"))), "unresolved keeps its lookup");
+    }
 
     #[test]
     fn median_and_push() {
