@@ -312,7 +312,7 @@ impl Processor for PlayerGameSummary {
         out.metadata.insert("players".into(), json!(rows.len()));
         out.metadata.insert("players_with_line".into(), json!(used.len()));
         // Lines of players without a box-score row: did not play, or a name the resolver could not place.
-        out.metadata.insert("prop_lines_unmatched".into(), json!(props.len() - used.len()));
+        out.metadata.insert("prop_lines_unmatched".into(), json!(props.len().saturating_sub(used.len())));
         out.writes.push(TableWrite::ReplacePartition { table: TableRef::new("nba_analytics", TABLE), date, rows });
         Ok(out)
     }
