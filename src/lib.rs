@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod messages;
 pub mod processors;
 pub mod runtime;
+pub mod scrapers;
 pub mod sources;
 pub mod supervisors;
 pub mod topology;

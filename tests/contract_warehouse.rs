@@ -34,6 +34,7 @@ contract!(
     replace_partition_is_idempotent_and_scoped,
     replace_partition_with_no_rows_empties_it,
     replace_slice_touches_only_its_slice,
+    read_range_columns_projects,
     replace_partition_refuses_rows_of_another_date,
     unpartitioned_tables_refuse_date_operations,
     values_round_trip_by_type,

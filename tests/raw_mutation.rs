@@ -149,8 +149,12 @@ async fn mutated_captures_give_rows_or_bad_input_never_a_panic() {
         })
         .collect();
     let named: std::collections::BTreeSet<&str> = CAPTURES.iter().map(|c| c.0).collect();
-    let uncovered: Vec<&String> = reg
-        .names()
+    let topology = hoopflow::cli::home::load_topology(None).unwrap();
+    let uncovered: Vec<&String> = topology
+        .processors
+        .iter()
+        .filter(|p| p.phase == 2)
+        .map(|p| &p.name)
         .filter(|n| {
             !named.contains(n.as_str()) && n.as_str() != "basketball_ref_roster" && n.as_str() != "betting_props"
         })

@@ -227,7 +227,11 @@ async fn a_legacy_orchestrator_trigger_starts_the_processors_it_names() {
         "timestamp": "2025-01-16T06:00:00Z"}"#;
     b.bus.publish("nba-phase4-trigger", vec![OutboundMessage::new(legacy.as_bytes().to_vec())]).await.unwrap();
     // No Phase 3 output exists, so combo runs and reports its inputs as not yet available.
-    let claim = poll(|| async { b.state.get("run_claims", "combo__2025-01-15").await.unwrap() }).await;
+    // Date-level runs are scoped by their inputs' row counts (here none yet).
+    let claim = poll(|| async {
+        b.state.list("run_claims", "combo__2025-01-15").await.unwrap().into_iter().next().map(|(_, v)| v)
+    })
+    .await;
     assert_eq!(claim["state"], "not_yet_available");
     assert_eq!(claim["correlation_id"], "corr-legacy");
     assert!(c.combo.load(Ordering::SeqCst) == 0, "compute must not run without its dependencies");

@@ -226,6 +226,23 @@ pub trait Warehouse: Send + Sync {
     async fn read_date(&self, table: &TableRef, date: SlateDate) -> PortResult<Vec<Row>>;
     /// Rows with partition date in `from..=to`.
     async fn read_range(&self, table: &TableRef, from: SlateDate, to: SlateDate) -> PortResult<Vec<Row>>;
+    /// [`Warehouse::read_range`] returning only `columns` of each row (what a processor reads of a wide table).
+    async fn read_range_columns(
+        &self,
+        table: &TableRef,
+        from: SlateDate,
+        to: SlateDate,
+        columns: &[String],
+    ) -> PortResult<Vec<Row>> {
+        let rows = self.read_range(table, from, to).await?;
+        Ok(rows
+            .into_iter()
+            .map(|mut r| {
+                r.retain(|k, _| columns.contains(k));
+                r
+            })
+            .collect())
+    }
     async fn count_date(&self, table: &TableRef, date: SlateDate) -> PortResult<u64>;
     async fn count(&self, table: &TableRef) -> PortResult<u64>;
     /// Read-only SQL (the adapter's dialect); writes are refused.

@@ -102,6 +102,20 @@ pub enum Command {
     },
     /// Read-only SQL on the embedded warehouse (datasets attach as schemas: `nba_raw.table`); CSV out.
     Query { sql: String },
+    /// Run one HTTP scraper for a date and land what it fetches (`scrape list` prints the catalogue).
+    Scrape {
+        /// Scraper name (e.g. `nbac_player_boxscore`, `oddsa_player_props`) or `list`.
+        name: String,
+        /// Slate date (required except for `list`).
+        #[arg(long)]
+        date: Option<SlateDate>,
+        /// Injury report hour (America/New_York, 0-23); default 17.
+        #[arg(long)]
+        hour: Option<u32>,
+        /// Injury report minute (0, 15, 30, 45; the 15-minute reports since 2025-12-22).
+        #[arg(long)]
+        minute: Option<u32>,
+    },
     /// Run a benchmark and print `key: value unit` lines (`bus`, `tracker`, `raw`).
     Bench {
         /// `bus`, `tracker` or `raw` (Phases 1–2 over the 2024-25 season).
@@ -173,6 +187,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Names { json } => names::names(&cli.home, json).await,
         Command::Import { dir, through_phase } => run::import(&cli.home, &topology, dir, through_phase).await,
+        Command::Scrape { name, date, hour, minute } => {
+            crate::scrapers::cli::scrape(&cli.home, &topology, &name, date, (hour, minute)).await
+        }
         Command::Demo { data, dates } => run::demo(&cli.home, &topology, data, dates).await,
     }
 }

@@ -122,11 +122,11 @@ pub async fn execute(
         }
         files += items.len();
         if !items.is_empty() {
-            pipeline.wait_idle(Duration::from_millis(10), Duration::from_secs(600)).await;
+            pipeline.wait_idle(Duration::from_millis(4), Duration::from_secs(600)).await;
         }
         pb.set_message(format!("{date}: {} objects", items.len()));
         pb.inc(1);
-        if plain {
+        if plain && !items.is_empty() {
             println!("{date}: landed {} objects, correlation {}", items.len(), how.correlation_id.unwrap_or_default());
         }
     }

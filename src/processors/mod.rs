@@ -5,6 +5,7 @@
 //! the network or the warehouse. Bad input is a typed [`ProcessorError`], never a panic.
 
 pub mod analytics;
+pub mod context;
 pub mod raw;
 
 use std::collections::BTreeMap;
@@ -98,6 +99,10 @@ pub trait Processor: Send + Sync + 'static {
     fn schemas(&self) -> Vec<crate::backends::TableSchema> {
         Vec::new()
     }
+    /// The columns it reads of a dependency table, when it reads only some (the host then reads just those).
+    fn input_columns(&self, _table: &str) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// Implementations by canonical name. Processors declared in the topology without an implementation in
@@ -139,5 +144,6 @@ pub fn builtin_registry() -> ProcessorRegistry {
     let mut reg = ProcessorRegistry::new();
     raw::register(&mut reg);
     analytics::register(&mut reg);
+    context::register(&mut reg);
     reg
 }

@@ -234,7 +234,7 @@ impl Pipeline {
                 (false, _) => idle_since = None,
                 _ => {}
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
         false
     }

@@ -60,7 +60,9 @@ pub async fn execute(
     metrics: &Arc<ActorMetrics>,
 ) -> Executed {
     let t = &deps.topology;
-    let key = RunKey::new(&decl.name, req.origin.date, req.scope.clone());
+    let scope =
+        if req.scope.is_empty() { input_fingerprint(deps, decl, req.origin.date).await } else { req.scope.clone() };
+    let key = RunKey::new(&decl.name, req.origin.date, scope);
     let output = TableRef::parse(&decl.output);
     let ctx = RunContext {
         trigger_source: Some("pubsub".into()),
@@ -114,6 +116,23 @@ pub async fn execute(
     close_and_publish(deps, decl, &req, &ticket, outcome, metadata, elapsed, panicked).await
 }
 
+/// The dedup scope of date-level work: the row counts of the date's inputs (`date_match` dependencies), so a
+/// trigger after an input changed (a later odds snapshot, a re-delivered box score) runs again, while a
+/// redelivery with the same inputs is a duplicate. Empty when the processor has no date-level inputs.
+async fn input_fingerprint(deps: &HostDeps, decl: &ProcessorDecl, date: crate::domain::SlateDate) -> String {
+    let mut parts = Vec::new();
+    for dep in decl.dependencies.iter().filter(|d| d.check == DependencyCheck::DateMatch) {
+        let Some(table) = TableRef::parse(&dep.table) else { continue };
+        let n = deps.backends.warehouse.count_date(&table, date).await.unwrap_or(0);
+        parts.push(n.to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("inputs:{}", parts.join("-"))
+    }
+}
+
 fn done(outcome: HandleOutcome) -> Executed {
     Executed { outcome, panicked: false }
 }
@@ -148,13 +167,19 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
     let mut missing = Vec::new();
     for dep in &decl.dependencies {
         let Some(table) = TableRef::parse(&dep.table) else { continue };
-        let rows = match dep.check {
-            DependencyCheck::DateMatch => b.warehouse.read_date(&table, date).await,
-            DependencyCheck::Lookback => {
+        let cols = imp.input_columns(&dep.table);
+        let rows = match (dep.check, cols) {
+            (DependencyCheck::DateMatch, None) => b.warehouse.read_date(&table, date).await,
+            (DependencyCheck::DateMatch, Some(c)) => b.warehouse.read_range_columns(&table, date, date, &c).await,
+            (DependencyCheck::Lookback, cols) => {
                 let w = i64::from(dep.window_days.unwrap_or(30));
-                b.warehouse.read_range(&table, date.add_days(-w), date.pred()).await
+                let (from, to) = (date.add_days(-w), date.pred());
+                match cols {
+                    Some(c) => b.warehouse.read_range_columns(&table, from, to, &c).await,
+                    None => b.warehouse.read_range(&table, from, to).await,
+                }
             }
-            DependencyCheck::Exists => {
+            (DependencyCheck::Exists, _) => {
                 // Only the count matters: stand in placeholder rows up to the required minimum.
                 b.warehouse.count(&table).await.map(|n| vec![Default::default(); n.min(dep.min_rows) as usize])
             }

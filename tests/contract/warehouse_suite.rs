@@ -153,6 +153,29 @@ pub async fn replace_slice_touches_only_its_slice(w: Arc<dyn Warehouse>) {
     assert_eq!(w.count(&t).await.unwrap(), 2);
 }
 
+pub async fn read_range_columns_projects(w: Arc<dyn Warehouse>) {
+    let t = new_table(&w, "project").await;
+    w.replace_partition(
+        &t,
+        day("2025-01-15"),
+        vec![row("2025-01-15", "g1", "a", 10), row("2025-01-15", "g1", "b", 20)],
+    )
+    .await
+    .unwrap();
+    w.replace_partition(&t, day("2025-01-16"), vec![row("2025-01-16", "g2", "c", 30)]).await.unwrap();
+    let cols = vec!["player_lookup".to_string(), "points".to_string()];
+    let got = w.read_range_columns(&t, day("2025-01-15"), day("2025-01-16"), &cols).await.unwrap();
+    let full = w.read_range(&t, day("2025-01-15"), day("2025-01-16")).await.unwrap();
+    assert_eq!(got.len(), full.len());
+    for (g, f) in got.iter().zip(&full) {
+        assert_eq!(g.keys().cloned().collect::<Vec<_>>(), cols, "only the asked columns, in schema order");
+        assert_eq!(g["points"], f["points"]);
+        assert_eq!(g["player_lookup"], f["player_lookup"]);
+    }
+    let bad = vec!["no_such_column".to_string()];
+    assert!(w.read_range_columns(&t, day("2025-01-15"), day("2025-01-16"), &bad).await.is_err());
+}
+
 pub async fn replace_partition_with_no_rows_empties_it(w: Arc<dyn Warehouse>) {
     let t = new_table(&w, "replace_empty").await;
     let d = day("2025-02-01");

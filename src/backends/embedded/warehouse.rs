@@ -403,6 +403,26 @@ impl Warehouse for EmbeddedWarehouse {
         select_rows(&inner.conn, &schema, &filter, &[from.to_string().as_str(), to.to_string().as_str()])
     }
 
+    async fn read_range_columns(
+        &self,
+        table: &TableRef,
+        from: SlateDate,
+        to: SlateDate,
+        columns: &[String],
+    ) -> PortResult<Vec<Row>> {
+        let mut inner = self.inner.lock();
+        let schema = inner.require(table)?;
+        let mut projected = (*schema).clone();
+        for c in columns {
+            if schema.column(c).is_none() {
+                return Err(schema_err(table, format!("unknown column {c}")));
+            }
+        }
+        projected.columns.retain(|c| columns.contains(&c.name));
+        let filter = format!("WHERE {} BETWEEN ?1 AND ?2", quote(partition_of(&schema)?));
+        select_rows(&inner.conn, &projected, &filter, &[from.to_string().as_str(), to.to_string().as_str()])
+    }
+
     async fn count_date(&self, table: &TableRef, date: SlateDate) -> PortResult<u64> {
         let mut inner = self.inner.lock();
         let schema = inner.require(table)?;

@@ -93,6 +93,10 @@ impl Processor for Checked {
     fn schemas(&self) -> Vec<TableSchema> {
         self.inner.schemas()
     }
+
+    fn input_columns(&self, table: &str) -> Option<Vec<String>> {
+        self.inner.input_columns(table)
+    }
 }
 
 #[cfg(test)]
