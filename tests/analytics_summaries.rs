@@ -457,10 +457,9 @@ async fn a_backfill_through_phase_3_summarises_every_player_game() {
     assert_eq!(scalar("SELECT COUNT(*) FROM nba_analytics.player_game_summary").await, raw);
     let lined = scalar("SELECT COUNT(*) FROM nba_analytics.player_game_summary WHERE points_line IS NOT NULL").await;
     assert!(expected_lined > 200, "{expected_lined}");
-    // Not equality: a backfill lands a date's odds snapshots and its box score together, the raw pools load
-    // them concurrently, and the ledger runs the summary once per date — so it sees the snapshots loaded by
-    // then (all of them when the machine is idle, fewer under load). See docs/decisions.md.
-    assert!(lined <= expected_lined, "{lined} > {expected_lined}");
+    // A backfill lands a date's odds snapshots and its box score together and the raw pools load them
+    // concurrently; a snapshot loaded after the summary ran changes its inputs and re-runs it.
+    assert_eq!(lined, expected_lined, "through the actors the prop join sees every pre-game snapshot");
     let games = scalar("SELECT COUNT(DISTINCT game_id) FROM nba_raw.nbac_player_boxscores").await;
     assert_eq!(scalar("SELECT COUNT(*) FROM nba_analytics.team_offense_game_summary").await, 2 * games);
     assert_eq!(scalar("SELECT COUNT(*) FROM nba_analytics.team_defense_game_summary").await, 2 * games);
@@ -469,9 +468,9 @@ async fn a_backfill_through_phase_3_summarises_every_player_game() {
                  AND d.opponent_team_abbr = o.team_abbr AND d.points_allowed = o.points_scored \
                  AND d.defensive_rating = o.offensive_rating";
     assert_eq!(scalar(agree).await, 2 * games, "defence is the opponent's offence");
-    let not_ok = "SELECT COUNT(*) FROM nba_reference.processor_run_history WHERE phase LIKE '%3%' \
-                  AND status <> 'succeeded'";
-    assert_eq!(scalar(not_ok).await, 0, "every Phase 3 run succeeded at its first attempt");
+    let failed = "SELECT COUNT(*) FROM nba_reference.processor_run_history WHERE phase LIKE '%3%' \
+                  AND status NOT IN ('succeeded', 'skipped', 'not_yet_available')";
+    assert_eq!(scalar(failed).await, 0, "no Phase 3 run failed");
 }
 
 /// Rename a row's columns (`from → to`), dropping the others listed in `drop`.
