@@ -4,6 +4,7 @@
 //! Invariant: `compute` is a deterministic function of its [`ProcessorInput`]; it never reads the clock,
 //! the network or the warehouse. Bad input is a typed [`ProcessorError`], never a panic.
 
+pub mod analytics;
 pub mod context;
 pub mod raw;
 
@@ -142,6 +143,7 @@ impl ProcessorRegistry {
 pub fn builtin_registry() -> ProcessorRegistry {
     let mut reg = ProcessorRegistry::new();
     raw::register(&mut reg);
+    analytics::register(&mut reg);
     context::register(&mut reg);
     reg
 }
