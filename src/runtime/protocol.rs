@@ -133,6 +133,16 @@ async fn input_fingerprint(deps: &HostDeps, decl: &ProcessorDecl, date: crate::d
     }
 }
 
+/// Whether a run missing `tables` can wait for them instead of retrying: each is a same-date input whose own
+/// landing triggers this processor.
+fn parked_until_trigger(decl: &ProcessorDecl, tables: &[String]) -> bool {
+    !tables.is_empty()
+        && tables.iter().all(|t| {
+            decl.triggers_on.contains(t)
+                && decl.dependencies.iter().any(|d| &d.table == t && d.check == DependencyCheck::DateMatch)
+        })
+}
+
 fn done(outcome: HandleOutcome) -> Executed {
     Executed { outcome, panicked: false }
 }
@@ -165,6 +175,7 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
     let date = req.origin.date;
     let mut input = ProcessorInput { date: Some(date), mode: req.origin.mode, ..Default::default() };
     let mut missing = Vec::new();
+    let mut missing_tables: Vec<String> = Vec::new();
     for dep in &decl.dependencies {
         let Some(table) = TableRef::parse(&dep.table) else { continue };
         let cols = imp.input_columns(&dep.table);
@@ -197,6 +208,7 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
         };
         if (rows.len() as u64) < dep.min_rows && dep.critical {
             missing.push(format!("{} ({} rows < {})", dep.table, rows.len(), dep.min_rows));
+            missing_tables.push(dep.table.clone());
         }
         if dep.check != DependencyCheck::Exists {
             input.tables.insert(dep.table.clone(), rows);
@@ -205,6 +217,7 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
     if !missing.is_empty() {
         let mut md = serde_json::Map::new();
         md.insert("missing_dependencies".into(), json!(missing));
+        md.insert("missing_tables".into(), json!(missing_tables));
         return (RunOutcome::NotYetAvailable { reason: format!("missing: {}", missing.join(", ")) }, md, false);
     }
     if let Some(path) = &req.object_path {
@@ -297,6 +310,11 @@ async fn close_and_publish(
 ) -> Executed {
     let t = &deps.topology;
     let clock = &deps.backends.clock;
+    let parked_tables: Vec<String> = metadata
+        .get("missing_tables")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
     let status = match &outcome {
         RunOutcome::Succeeded { .. } => Some(Status::Success),
         RunOutcome::NoDataExpected { .. } => Some(Status::NoData),
@@ -363,6 +381,11 @@ async fn close_and_publish(
             let outcome = match outcome {
                 RunOutcome::Succeeded { .. } => HandleOutcome::Done,
                 RunOutcome::NoDataExpected { .. } => HandleOutcome::NoData,
+                // Parked: every missing input is one whose own landing triggers this processor for the date,
+                // so its arrival runs it; retrying on a timer would only poll (DESIGN: no retry storms).
+                RunOutcome::NotYetAvailable { .. } if parked_until_trigger(decl, &parked_tables) => {
+                    HandleOutcome::NoData
+                }
                 RunOutcome::NotYetAvailable { reason } => {
                     HandleOutcome::NotReady { retry_after: backoff(t, ticket.attempt.min(6)), reason }
                 }
