@@ -102,20 +102,34 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-/// Scan the warehouse and update the queue. Tables that do not exist yet are skipped.
+/// Whether `dataset.table` exists (a table no processor has written yet is skipped, not an error).
+async fn exists(w: &dyn Warehouse, t: &str) -> Result<bool, PortError> {
+    match TableRef::parse(t) {
+        Some(r) => Ok(w.table_schema(&r).await?.is_some()),
+        None => Ok(false),
+    }
+}
+
+/// Scan the warehouse and update the queue. Tables that do not exist yet are skipped; any other error fails
+/// the scan.
 pub async fn scan(w: &dyn Warehouse, aliases: Aliases) -> Result<Scan, PortError> {
     let mut known = BTreeSet::new();
     for t in KNOWN {
-        if let Ok(r) = w.query(&format!("SELECT DISTINCT player_lookup FROM {t}")).await {
-            known.extend(r.rows.iter().filter_map(|row| row.first().and_then(text)));
+        if !exists(w, t).await? {
+            continue;
         }
+        let r = w.query(&format!("SELECT DISTINCT player_lookup FROM {t}")).await?;
+        known.extend(r.rows.iter().filter_map(|row| row.first().and_then(text)));
     }
     let mut observed = Vec::new();
     for (t, name, date) in SOURCES {
         let sql = format!(
             "SELECT player_lookup, MIN({name}), COUNT(*), MIN({date}), MAX({date}) FROM {t} GROUP BY player_lookup"
         );
-        let Ok(r) = w.query(&sql).await else { continue };
+        if !exists(w, t).await? {
+            continue;
+        }
+        let r = w.query(&sql).await?;
         for row in &r.rows {
             let get = |i: usize| row.get(i).and_then(text);
             let Some(lookup) = get(0) else { continue };

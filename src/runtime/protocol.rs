@@ -60,8 +60,17 @@ pub async fn execute(
     metrics: &Arc<ActorMetrics>,
 ) -> Executed {
     let t = &deps.topology;
-    let scope =
-        if req.scope.is_empty() { input_fingerprint(deps, decl, req.origin.date).await } else { req.scope.clone() };
+    let scope = if req.scope.is_empty() {
+        match input_fingerprint(deps, decl, req.origin.date).await {
+            Ok(s) => s,
+            Err(e) => {
+                let error = format!("counting inputs: {e}");
+                return done(HandleOutcome::Transient { retry_after: backoff(t, 1), error });
+            }
+        }
+    } else {
+        req.scope.clone()
+    };
     let key = RunKey::new(&decl.name, req.origin.date, scope);
     let output = TableRef::parse(&decl.output);
     let ctx = RunContext {
@@ -119,18 +128,23 @@ pub async fn execute(
 /// The dedup scope of date-level work: the row counts of the date's inputs (`date_match` dependencies), so a
 /// trigger after an input changed (a later odds snapshot, a re-delivered box score) runs again, while a
 /// redelivery with the same inputs is a duplicate. Empty when the processor has no date-level inputs.
-async fn input_fingerprint(deps: &HostDeps, decl: &ProcessorDecl, date: crate::domain::SlateDate) -> String {
+async fn input_fingerprint(
+    deps: &HostDeps,
+    decl: &ProcessorDecl,
+    date: crate::domain::SlateDate,
+) -> Result<String, crate::backends::PortError> {
     let mut parts = Vec::new();
     for dep in decl.dependencies.iter().filter(|d| d.check == DependencyCheck::DateMatch) {
         let Some(table) = TableRef::parse(&dep.table) else { continue };
-        let n = deps.backends.warehouse.count_date(&table, date).await.unwrap_or(0);
+        let n = match deps.backends.warehouse.count_date(&table, date).await {
+            Ok(n) => n,
+            // A table nothing has written yet holds no rows; any other error must not pick a wrong scope.
+            Err(crate::backends::PortError::NotFound(_)) => 0,
+            Err(e) => return Err(e),
+        };
         parts.push(n.to_string());
     }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("inputs:{}", parts.join("-"))
-    }
+    Ok(if parts.is_empty() { String::new() } else { format!("inputs:{}", parts.join("-")) })
 }
 
 /// Whether a run missing `tables` can wait for them instead of retrying: each is a same-date input whose own

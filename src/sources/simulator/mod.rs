@@ -15,7 +15,7 @@ mod league;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -275,8 +275,7 @@ impl Source for Simulator {
         for (gi, props) in self.lines.get(&date).into_iter().flatten() {
             let g = &games[*gi];
             let commence = tipoff(g);
-            let snapshot =
-                commence.min(date.date().and_hms_opt(17, 0, 0).map_or(commence, |t| t.and_utc())) - Duration::zero();
+            let snapshot = commence.min(date.date().and_hms_opt(17, 0, 0).map_or(commence, |t| t.and_utc()));
             let event_id = format!("sim{}{}{}", date.compact(), g.away, g.home).to_ascii_lowercase();
             out.push(LandItem {
                 scraper: "oddsa_player_props".into(),
