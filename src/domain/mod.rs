@@ -8,6 +8,7 @@ pub mod identity;
 pub mod names;
 pub mod row;
 pub mod run;
+pub mod season;
 pub mod slate;
 pub mod teams;
 

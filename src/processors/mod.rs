@@ -6,6 +6,7 @@
 
 pub mod analytics;
 pub mod context;
+pub mod precompute;
 pub mod raw;
 
 use std::collections::BTreeMap;
@@ -145,5 +146,6 @@ pub fn builtin_registry() -> ProcessorRegistry {
     raw::register(&mut reg);
     analytics::register(&mut reg);
     context::register(&mut reg);
+    precompute::register(&mut reg);
     reg
 }
