@@ -9,6 +9,9 @@
 //!   `no_data_reason` says why (an empty write would wipe a date loaded earlier);
 //! - box-score sources are chosen **per game** along a fallback chain (NBA.com league game log → gamebook
 //!   active players → balldontlie), and the choice is recorded in `primary_source_used`;
+//! - shot zones come from play-by-play, chosen per game (BigDataBall → NBA.com → none, [`zones`]); a game
+//!   without play-by-play has NULL zone columns, and a play-by-play that does not account for the box score's
+//!   field-goal attempts is recorded as the issue `pbp_fga_mismatch`, never a failure;
 //! - rows read back from the warehouse may hold any JSON shape of their column type; values that do not
 //!   fit (a required key missing, an impossible number) are `BadInput` naming the table, never a panic;
 //! - every processor runs behind [`super::raw::checked::Checked`], so rows are checked against the output
@@ -22,6 +25,7 @@ pub mod lines;
 pub mod player_game_summary;
 pub mod team_defense_game_summary;
 pub mod team_offense_game_summary;
+pub mod zones;
 
 /// Register the Phase 3 summaries of this build, each behind the output check of `Checked`.
 pub fn register(reg: &mut ProcessorRegistry) {

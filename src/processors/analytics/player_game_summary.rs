@@ -20,13 +20,17 @@
 //!   `margin = points − points_line`; `points_line_source` = `consensus_median:<books>`; all NULL without a
 //!   line. The books' names are resolved against the box-score players of the same game with the project's
 //!   `NameResolver` (exact → alias table → unique suffix variant: `Isaiah Stewart II` at the books is
-//!   `Isaiah Stewart` at NBA.com); an unresolved name keeps its own lookup and simply matches nobody.
+//!   `Isaiah Stewart` at NBA.com); an unresolved name keeps its own lookup and simply matches nobody;
+//! - shot zones (`paint_*`, `mid_range_*`, `assisted_fg_makes`, `unassisted_fg_makes`, `shot_zones_source`)
+//!   come from the game's play-by-play ([`super::zones`]); NULL without play-by-play, zeros for a player who
+//!   took no shot; `paint + mid-range + threes` of the play-by-play ≠ box FGA adds the issue `pbp_fga_mismatch`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
 use super::lines::{self, get_bool, get_f64, get_str, PlayerLine, PlayerSource, TeamLine};
+use super::zones::{self, PlayerTallies, ZoneSource};
 use super::{int, num, source_values, with_source_columns, SourceSpec};
 use crate::backends::schema::parse_timestamp;
 use crate::backends::ColumnType as T;
@@ -77,7 +81,8 @@ pub fn schema() -> TableSchema {
         .col("over_under_result", T::String)
         .col("margin", T::Float64)
         .col("points_line_source", T::String)
-        .col("points_line_books", T::Int64)
+        .col("points_line_books", T::Int64);
+    let s = zones::player_schema(s)
         .required("primary_source_used", T::String)
         .required("data_quality_tier", T::String)
         .required("quality_score", T::Int64)
@@ -208,6 +213,7 @@ struct Ctx<'a> {
     teams: &'a [TeamLine],
     props: &'a BTreeMap<PropKey, PropLine>,
     sources: &'a Row,
+    zones: Option<(ZoneSource, &'a PlayerTallies)>,
 }
 
 fn row(c: &Ctx<'_>, l: &PlayerLine) -> Row {
@@ -257,6 +263,11 @@ fn row(c: &Ctx<'_>, l: &PlayerLine) -> Row {
     let src = prop.map(|p| format!("consensus_median:{}", p.books.join(",")));
     r.insert("points_line_source".into(), src.map_or(Value::Null, Value::from));
     r.insert("points_line_books".into(), int(prop.map(|p| p.books.len() as i64)));
+    let key = (l.team.clone(), l.player_lookup.clone());
+    let tally = c.zones.and_then(|(src, t)| Some((src, t.by_player.get(&key)?)));
+    if zones::put_player(&mut r, tally, s.fga) {
+        issues.push(zones::FGA_MISMATCH);
+    }
     r.insert("primary_source_used".into(), json!(c.source.as_str()));
     r.insert("data_quality_tier".into(), json!(tier));
     r.insert("quality_score".into(), json!(score));
@@ -287,20 +298,30 @@ impl Processor for PlayerGameSummary {
         }
         let props = prop_lines(input, &known);
         let sources = source_values(input, &SOURCES);
+        let shots = zones::shots_by_game(input)?;
+        let (mut zoned, mut unmatched, mut mismatched) = (0, 0, 0);
         let mut rows = Vec::new();
         let mut by_source: BTreeMap<&str, usize> = BTreeMap::new();
         let mut used: BTreeSet<PropKey> = BTreeSet::new();
         for (game, (source, players)) in &games {
             *by_source.entry(source.as_str()).or_default() += 1;
+            let tallies = shots.get(game).map(|g| (g.source, g.player_tallies(players)));
+            zoned += usize::from(tallies.is_some());
+            unmatched += tallies.as_ref().map_or(0, |(_, t)| t.unmatched);
             let ctx = Ctx {
                 date: date.to_string(),
                 source: *source,
                 teams: teams.get(game).map_or(&[], Vec::as_slice),
                 props: &props,
                 sources: &sources,
+                zones: tallies.as_ref().map(|(src, t)| (*src, t)),
             };
             for l in players {
                 let r = row(&ctx, l);
+                mismatched += usize::from(
+                    r.get("data_quality_issues")
+                        .is_some_and(|v| v.as_array().is_some_and(|a| a.iter().any(|i| i == zones::FGA_MISMATCH))),
+                );
                 if r.get("points_line").is_some_and(|v| !v.is_null()) {
                     used.insert((l.player_lookup.clone(), pair(&l.team, &l.opponent)));
                 }
@@ -311,6 +332,9 @@ impl Processor for PlayerGameSummary {
         out.metadata.insert("games_by_source".into(), json!(by_source));
         out.metadata.insert("players".into(), json!(rows.len()));
         out.metadata.insert("players_with_line".into(), json!(used.len()));
+        out.metadata.insert("games_with_shot_zones".into(), json!(zoned));
+        out.metadata.insert("pbp_shots_unmatched".into(), json!(unmatched));
+        out.metadata.insert("players_pbp_fga_mismatch".into(), json!(mismatched));
         // Lines of players without a box-score row: did not play, or a name the resolver could not place.
         out.metadata.insert("prop_lines_unmatched".into(), json!(props.len().saturating_sub(used.len())));
         out.writes.push(TableWrite::ReplacePartition { table: TableRef::new("nba_analytics", TABLE), date, rows });
@@ -319,6 +343,10 @@ impl Processor for PlayerGameSummary {
 
     fn schemas(&self) -> Vec<TableSchema> {
         vec![schema()]
+    }
+
+    fn input_columns(&self, table: &str) -> Option<Vec<String>> {
+        zones::input_columns(table)
     }
 }
 

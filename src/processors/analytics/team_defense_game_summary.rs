@@ -11,12 +11,16 @@
 //! - `win_flag` / `margin_of_victory` come from the two teams' points (v1.0 used the sign of plus-minus),
 //!   `overtime_periods` from the team minutes (v1.0 always wrote 0);
 //! - own defensive actions (steals, blocks, defensive rebounds) come from the team's own line;
-//! - a team whose opponent line is unknown gets no row (there is nothing to flip); zone columns need
-//!   play-by-play and are absent.
+//! - a team whose opponent line is unknown gets no row (there is nothing to flip);
+//! - zones ([`super::zones`]) are the opponent's shots in the game's play-by-play: `opp_paint_*`,
+//!   `opp_mid_range_*`, `points_in_paint_allowed` equal the opponent's offence row; `blocks_<zone>` are this
+//!   team's blocks by the zone of the blocked shot; NULL (and `shot_zones_available = false`) without
+//!   play-by-play; a play-by-play not accounting for the opponent's FGA adds `pbp_fga_mismatch`.
 
 use serde_json::{json, Value};
 
 use super::lines::{self, TeamLine};
+use super::zones::{self, GameShots};
 use super::{int, num, source_values, with_source_columns, SourceSpec};
 use crate::backends::ColumnType as T;
 use crate::backends::{TableRef, TableSchema};
@@ -62,7 +66,8 @@ pub fn schema() -> TableSchema {
         .col("opponent_efg_pct", T::Float64)
         .required("win_flag", T::Bool)
         .required("margin_of_victory", T::Int64)
-        .required("overtime_periods", T::Int64)
+        .required("overtime_periods", T::Int64);
+    let s = zones::defense_schema(s)
         .required("primary_source_used", T::String)
         .required("data_quality_tier", T::String)
         .required("quality_score", T::Int64)
@@ -74,17 +79,21 @@ pub fn schema() -> TableSchema {
     ])
 }
 
-fn row(date: &str, own: &TeamLine, opp: &TeamLine, sources: &Row) -> Row {
+fn row(date: &str, own: &TeamLine, opp: &TeamLine, shots: Option<&GameShots>, sources: &Row) -> Row {
     let o = &opp.stats;
     let poss = o.possessions();
     // The row is as good as the worse of the two lines it reads.
     let (t1, s1, mut issues) = super::team_offense_game_summary::quality(own, true);
     let (t2, s2, more) = super::team_offense_game_summary::quality(opp, true);
     issues.extend(more);
+    let mut r = Row::new();
+    let tally = shots.map(|g| (g.source, g.team_tally(&opp.team)));
+    if zones::put_defense(&mut r, tally.as_ref().map(|(src, t)| (*src, t)), o.fga) {
+        issues.push(zones::FGA_MISMATCH);
+    }
     issues.sort_unstable();
     issues.dedup();
     let (tier, score) = if s1 <= s2 { (t1, s1) } else { (t2, s2) };
-    let mut r = Row::new();
     r.insert("game_id".into(), json!(own.game_id));
     r.insert(
         "nba_game_id".into(),
@@ -145,19 +154,22 @@ impl Processor for TeamDefenseGameSummary {
             return Ok(out);
         }
         let sources = source_values(input, &SOURCES);
+        let shots = zones::shots_by_game(input)?;
         let day = date.to_string();
         let mut rows = Vec::new();
         let mut unpaired = 0;
-        for teams in games.values() {
+        for (game, teams) in &games {
             for own in teams {
                 match lines::opponent_of(teams, own) {
-                    Some(opp) => rows.push(row(&day, own, opp, &sources)),
+                    Some(opp) => rows.push(row(&day, own, opp, shots.get(game), &sources)),
                     None => unpaired += 1,
                 }
             }
         }
         out.metadata.insert("games".into(), json!(games.len()));
         out.metadata.insert("teams_without_opponent_line".into(), json!(unpaired));
+        let zoned = games.keys().filter(|g| shots.contains_key(*g)).count();
+        out.metadata.insert("games_with_shot_zones".into(), json!(zoned));
         if rows.is_empty() {
             out.no_data_reason = Some(format!("no game of {date} has both teams' lines"));
             return Ok(out);
@@ -168,5 +180,9 @@ impl Processor for TeamDefenseGameSummary {
 
     fn schemas(&self) -> Vec<TableSchema> {
         vec![schema()]
+    }
+
+    fn input_columns(&self, table: &str) -> Option<Vec<String>> {
+        zones::input_columns(table)
     }
 }

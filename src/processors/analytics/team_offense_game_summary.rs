@@ -9,13 +9,17 @@
 //!   `pace = poss·48 / (team minutes / 5)` with team minutes = player-minutes (240 regulation, snapped to
 //!   `240 + 25·k` when summed from player lines), `overtime_periods = (minutes − 240) / 25`;
 //! - `win_flag` / `margin_of_victory` compare with the opponent's points (NULL if the opponent is unknown);
-//! - shot zones need play-by-play, which this build does not read: `shot_zones_available = false` and the
-//!   zone columns are absent; the tier therefore follows the box-score source only;
+//! - shot zones (`team_paint_*`, `team_mid_range_*`, `points_in_paint_scored` = 2 · paint makes) count every
+//!   field goal of the team in the game's play-by-play ([`super::zones`]: BigDataBall, else NBA.com);
+//!   `shot_zones_available` says whether the game has play-by-play (NULL zone columns otherwise) and
+//!   `shot_zones_source` which; a play-by-play not accounting for the team's FGA adds `pbp_fga_mismatch`. The
+//!   tier follows the box-score source only;
 //! - the whole date is replaced; a date without games writes nothing and says why.
 
 use serde_json::{json, Value};
 
 use super::lines::{self, TeamLine};
+use super::zones::{self, GameShots};
 use super::{int, num, source_values, with_source_columns, SourceSpec};
 use crate::backends::ColumnType as T;
 use crate::backends::{TableRef, TableSchema};
@@ -63,7 +67,8 @@ pub fn schema() -> TableSchema {
         .col("win_flag", T::Bool)
         .col("margin_of_victory", T::Int64)
         .required("overtime_periods", T::Int64)
-        .required("shot_zones_available", T::Bool)
+        .required("shot_zones_available", T::Bool);
+    let s = zones::offense_schema(s)
         .required("primary_source_used", T::String)
         .required("data_quality_tier", T::String)
         .required("quality_score", T::Int64)
@@ -88,10 +93,10 @@ pub fn quality(l: &TeamLine, opponent_known: bool) -> (&'static str, i64, Vec<&'
     (tier, score, issues)
 }
 
-fn row(date: &str, l: &TeamLine, opp: Option<&TeamLine>, sources: &Row) -> Row {
+fn row(date: &str, l: &TeamLine, opp: Option<&TeamLine>, shots: Option<&GameShots>, sources: &Row) -> Row {
     let s = &l.stats;
     let poss = s.possessions();
-    let (tier, score, issues) = quality(l, opp.is_some());
+    let (tier, score, mut issues) = quality(l, opp.is_some());
     let mut r = Row::new();
     r.insert("game_id".into(), json!(l.game_id));
     r.insert("nba_game_id".into(), l.nba_game_id.clone().map_or(Value::Null, Value::from));
@@ -129,7 +134,10 @@ fn row(date: &str, l: &TeamLine, opp: Option<&TeamLine>, sources: &Row) -> Row {
     r.insert("win_flag".into(), opp.map_or(Value::Null, |o| json!(s.pts > o.stats.pts)));
     r.insert("margin_of_victory".into(), int(opp.map(|o| s.pts - o.stats.pts)));
     r.insert("overtime_periods".into(), json!(l.overtime_periods()));
-    r.insert("shot_zones_available".into(), json!(false));
+    let tally = shots.map(|g| (g.source, g.team_tally(&l.team)));
+    if zones::put_offense(&mut r, tally.as_ref().map(|(src, t)| (*src, t)), s.fga) {
+        issues.push(zones::FGA_MISMATCH);
+    }
     r.insert("primary_source_used".into(), json!(l.source));
     r.insert("data_quality_tier".into(), json!(tier));
     r.insert("quality_score".into(), json!(score));
@@ -152,15 +160,18 @@ impl Processor for TeamOffenseGameSummary {
             return Ok(out);
         }
         let sources = source_values(input, &SOURCES);
+        let shots = zones::shots_by_game(input)?;
         let day = date.to_string();
         let mut rows = Vec::new();
         let mut official = 0;
-        for teams in games.values() {
+        for (game, teams) in &games {
             for l in teams {
                 official += usize::from(l.official);
-                rows.push(row(&day, l, lines::opponent_of(teams, l), &sources));
+                rows.push(row(&day, l, lines::opponent_of(teams, l), shots.get(game), &sources));
             }
         }
+        let zoned = games.keys().filter(|g| shots.contains_key(*g)).count();
+        out.metadata.insert("games_with_shot_zones".into(), json!(zoned));
         out.metadata.insert("games".into(), json!(games.len()));
         out.metadata.insert("teams_from_team_boxscore".into(), json!(official));
         out.metadata.insert("teams_from_player_sums".into(), json!(rows.len() - official));
@@ -170,5 +181,9 @@ impl Processor for TeamOffenseGameSummary {
 
     fn schemas(&self) -> Vec<TableSchema> {
         vec![schema()]
+    }
+
+    fn input_columns(&self, table: &str) -> Option<Vec<String>> {
+        zones::input_columns(table)
     }
 }
