@@ -11,7 +11,8 @@
 //!   of each factor says which inputs were defaults; deferred factors are stored as 0;
 //! - `pace_score` uses the expected game pace (mean of both teams' last-10 pace) against the league mean of
 //!   the window (the original's `pace_differential` was NULL); `usage_spike_score` projects the player's usage
-//!   from his recent average plus the usage of teammates ruled out (the original had no projection).
+//!   from his average over the 45-day window plus the usage of teammates ruled out (the original had no
+//!   projection) and compares it with his last 7 games.
 
 use std::collections::BTreeMap;
 
@@ -212,6 +213,6 @@ impl Processor for PlayerCompositeFactors {
     }
 
     fn input_columns(&self, table: &str) -> Option<Vec<String>> {
-        super::columns_for(table)
+        super::scoring_columns_for(table)
     }
 }

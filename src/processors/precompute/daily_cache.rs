@@ -174,6 +174,6 @@ impl Processor for PlayerDailyCache {
     }
 
     fn input_columns(&self, table: &str) -> Option<Vec<String>> {
-        super::columns_for(table)
+        super::scoring_columns_for(table)
     }
 }

@@ -151,13 +151,14 @@ impl Processor for MlFeatureStore {
                     opp_defence_games: defence_games.get(opp).map(Vec::as_slice).unwrap_or_default(),
                 };
                 let vec = features::build(&fi);
+                let played = cache.get(p).and_then(|r| r.i64_of("games_played_season")).map_or(games.len(), |n| n as usize);
                 let ready = |r: Option<&&Row>| r.and_then(|r| r.bool_of("is_production_ready")).unwrap_or(false);
                 let issues: Vec<&str> = [
                     (!ready(cache.get(p)), "player_daily_cache_not_ready"),
                     (!ready(factors.get(p)), "composite_factors_not_ready"),
                     (!ready(zones.get(p)), "shot_zone_not_ready"),
                     (!ready(defence.get(opp)), "opponent_defense_not_ready"),
-                    (games.len() < 10, "fewer_than_10_games"),
+                    (played < 10, "fewer_than_10_games"),
                 ]
                 .into_iter()
                 .filter_map(|(b, s)| b.then_some(s))
@@ -170,8 +171,8 @@ impl Processor for MlFeatureStore {
                     o.insert("feature_quality_score".into(), json!(score));
                     o.insert("quality_tier".into(), json!(quality_tier(score)));
                     o.insert("data_source".into(), json!(vec.data_source()));
-                    o.insert("games_in_history".into(), json!(games.len()));
-                    o.insert("early_season_flag".into(), json!(games.len() < 10));
+                    o.insert("games_in_history".into(), json!(played));
+                    o.insert("early_season_flag".into(), json!(played < 10));
                     o.insert("is_production_ready".into(), json!(issues.is_empty()));
                     if !issues.is_empty() {
                         o.insert("data_quality_issues".into(), json!(issues));
@@ -197,6 +198,6 @@ impl Processor for MlFeatureStore {
     }
 
     fn input_columns(&self, table: &str) -> Option<Vec<String>> {
-        super::columns_for(table)
+        super::scoring_columns_for(table)
     }
 }

@@ -177,7 +177,7 @@ pub fn build(i: &FeatureInput) -> Vector {
     let calc = |v: Option<f64>, d: f64| v.map_or((d, Default), |x| (x, Calculated));
     let ctx = i.context;
     let l10 = last(i.games, 10);
-    let season_min = mean(i.games.iter().map(|g| Some(g.minutes)));
+    let season_min = col(i.cache, "minutes_avg_season").or_else(|| mean(i.games.iter().map(|g| Some(g.minutes))));
     let recent_min = col(i.cache, "minutes_avg_last_10").or_else(|| mean(l10.iter().map(|g| Some(g.minutes))));
     let days_rest = ctx.and_then(|c| c.i64_of("days_rest"));
     let rest_adv = days_rest.zip(i.opp_context_days_rest).map(|(a, b)| ((a - b) as f64).clamp(-2.0, 2.0));

@@ -99,6 +99,26 @@ pub const PGS_COLUMNS: &[&str] = &[
     "usage_rate",
     "ts_pct",
     "is_active",
+    "paint_attempts",
+    "paint_makes",
+    "mid_range_attempts",
+    "mid_range_makes",
+    "assisted_fg_makes",
+    "unassisted_fg_makes",
+];
+
+/// The `player_game_summary` columns of the readers that need no shot detail.
+pub const PGS_SCORING_COLUMNS: &[&str] = &[
+    "game_date",
+    "game_id",
+    "player_lookup",
+    "team_abbr",
+    "points",
+    "minutes_played",
+    "ft_made",
+    "usage_rate",
+    "ts_pct",
+    "is_active",
 ];
 
 /// The `team_offense_game_summary` columns read by Phase 4.
@@ -119,6 +139,11 @@ pub const TDGS_COLUMNS: &[&str] = &[
     "opp_fg_attempted",
     "opp_three_pt_made",
     "opp_three_pt_attempted",
+    "opp_paint_attempts",
+    "opp_paint_makes",
+    "opp_mid_range_attempts",
+    "opp_mid_range_makes",
+    "points_in_paint_allowed",
 ];
 
 fn keep(r: &Row, target: SlateDate) -> Option<SlateDate> {

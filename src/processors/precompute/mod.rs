@@ -77,3 +77,12 @@ pub fn columns_for(table: &str) -> Option<Vec<String>> {
     };
     Some(cols.iter().map(|c| c.to_string()).collect())
 }
+
+/// The columns of the scoring-only readers (PDC, PCF, MLFS): `player_game_summary` without shot detail, which
+/// halves the season-long read.
+pub fn scoring_columns_for(table: &str) -> Option<Vec<String>> {
+    if table == "nba_analytics.player_game_summary" {
+        return Some(games::PGS_SCORING_COLUMNS.iter().map(|c| c.to_string()).collect());
+    }
+    columns_for(table)
+}
