@@ -56,3 +56,39 @@ async fn two_backfills_produce_identical_tables() {
     let hashes: std::collections::BTreeSet<_> = filled.iter().filter_map(|l| l.hash.as_deref()).collect();
     assert_eq!(hashes.len(), filled.len(), "distinct tables hash differently");
 }
+
+#[actix::test]
+async fn typed_reads_and_ad_hoc_queries_hash_alike() {
+    use hoopflow::backends::embedded::warehouse::EmbeddedWarehouse;
+    use hoopflow::backends::{ColumnType as T, TableSchema, Warehouse};
+    let w = EmbeddedWarehouse::in_memory().unwrap();
+    let cols = |s: TableSchema| {
+        s.required("game_date", T::Date).col("n", T::Int64).col("x", T::Float64).col("ok", T::Bool).col("doc", T::Json)
+    };
+    let parted = cols(TableSchema::new("nba_raw", "parted")).partitioned_by("game_date");
+    let flat = cols(TableSchema::new("nba_raw", "flat")).keyed_by(&["game_date", "n"]);
+    w.ensure_table(&parted).await.unwrap();
+    w.ensure_table(&flat).await.unwrap();
+    let rows: Vec<hoopflow::domain::Row> = (0..6)
+        .map(|i| {
+            let v = serde_json::json!({"game_date": format!("2025-01-1{}", i % 3), "n": i, "x": f64::from(i) / 2.0,
+                "ok": i % 2 == 0, "doc": {"b": [i, null], "a": "z"}});
+            v.as_object().unwrap().clone()
+        })
+        .collect();
+    for d in ["2025-01-10", "2025-01-11", "2025-01-12"] {
+        let part: Vec<_> = rows.iter().filter(|r| r["game_date"] == d).cloned().collect();
+        w.replace_partition(&parted.table, day(d), part).await.unwrap();
+    }
+    w.upsert(&flat.table, rows.iter().rev().cloned().collect()).await.unwrap();
+    let a = digest_table(&w, &parted.table, None).await.unwrap().unwrap();
+    let b = digest_table(&w, &flat.table, None).await.unwrap().unwrap();
+    assert_eq!(a, b, "read_date per partition and a typed query hash the same content alike");
+    assert_eq!(a, digest_rows(&rows));
+    assert_eq!(
+        digest_table(&w, &parted.table, Some((day("2025-01-11"), day("2025-01-11")))).await.unwrap().unwrap().rows,
+        2
+    );
+    let missing = hoopflow::backends::TableRef::new("nba_raw", "missing");
+    assert_eq!(digest_table(&w, &missing, None).await.unwrap(), None);
+}

@@ -100,7 +100,7 @@ pub async fn season(t: &Topology, args: SeasonArgs) -> anyhow::Result<()> {
         .map(|p| {
             let rows = r.rows_by_phase.iter().find(|(n, _)| *n == p.phase).map_or(0, |(_, n)| *n);
             json!({"phase": p.phase, "runs": p.runs, "succeeded": p.succeeded, "no_data": p.no_data,
-                   "other": p.other(), "rows": rows, "rows_per_s": (rows as f64 / secs).round()})
+                   "parked": p.parked, "failed": p.failed(), "rows": rows, "rows_per_s": (rows as f64 / secs).round() as u64})
         })
         .collect();
     let what = args.data.as_ref().map_or("simulator (seed 2024)".to_string(), |d| d.display().to_string());
@@ -112,7 +112,8 @@ pub async fn season(t: &Topology, args: SeasonArgs) -> anyhow::Result<()> {
         out.insert("through_phase".into(), json!(args.through_phase));
         for Figure(k, v, _, d) in &figures {
             let scale = 10f64.powi(*d as i32);
-            out.insert((*k).into(), json!((v * scale).round() / scale));
+            let v = if *d == 0 { json!(v.round() as u64) } else { json!((v * scale).round() / scale) };
+            out.insert((*k).into(), v);
         }
         out.insert("phases".into(), Value::Array(phases));
         println!("{}", serde_json::to_string_pretty(&Value::Object(out))?);
@@ -124,18 +125,19 @@ pub async fn season(t: &Topology, args: SeasonArgs) -> anyhow::Result<()> {
         println!("  {k:<24} {:>14.*}  {unit}", *d, v);
     }
     println!(
-        "\n  {:<22} {:>8} {:>10} {:>8} {:>6} {:>10} {:>9}",
-        "phase", "runs", "succeeded", "no_data", "other", "rows", "rows/s"
+        "\n  {:<22} {:>8} {:>10} {:>8} {:>7} {:>7} {:>10} {:>9}",
+        "phase", "runs", "succeeded", "no_data", "parked", "failed", "rows", "rows/s"
     );
     for p in &phases {
-        let n = |k: &str| p.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+        let n = |k: &str| p.get(k).and_then(Value::as_u64).unwrap_or(0);
         println!(
-            "  {:<22} {:>8} {:>10} {:>8} {:>6} {:>10} {:>9}",
+            "  {:<22} {:>8} {:>10} {:>8} {:>7} {:>7} {:>10} {:>9}",
             p.get("phase").and_then(Value::as_str).unwrap_or(""),
             n("runs"),
             n("succeeded"),
             n("no_data"),
-            n("other"),
+            n("parked"),
+            n("failed"),
             n("rows"),
             n("rows_per_s")
         );

@@ -74,20 +74,21 @@ pub struct RunReport {
     pub runs_by_phase: Vec<PhaseRuns>,
 }
 
-/// Runs of a phase recorded in the run history: all of them, the successes, and the legitimately empty
-/// ones (`no_data_expected`); the rest failed, timed out or found an input not yet available.
+/// Runs of a phase recorded in the run history: all of them, the successes, the legitimately empty ones
+/// (`no_data_expected`) and the parked ones (`not_yet_available`: an input's own arrival runs them again).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhaseRuns {
     pub phase: String,
     pub runs: u64,
     pub succeeded: u64,
     pub no_data: u64,
+    pub parked: u64,
 }
 
 impl PhaseRuns {
-    /// Runs that neither succeeded nor ended legitimately empty.
-    pub fn other(&self) -> u64 {
-        self.runs.saturating_sub(self.succeeded + self.no_data)
+    /// Runs that failed, timed out or are still running.
+    pub fn failed(&self) -> u64 {
+        self.runs.saturating_sub(self.succeeded + self.no_data + self.parked)
     }
 }
 
@@ -180,7 +181,8 @@ pub async fn execute_with(
     let sql = format!(
         "SELECT phase, COALESCE(SUM(CASE WHEN status = 'succeeded' THEN records_processed ELSE 0 END), 0), \
          COUNT(*), SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN status = 'no_data_expected' THEN 1 ELSE 0 END) \
+         SUM(CASE WHEN status = 'no_data_expected' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN status = 'not_yet_available' THEN 1 ELSE 0 END) \
          FROM {}.{} WHERE data_date BETWEEN '{}' AND '{}' GROUP BY phase ORDER BY phase",
         history::DATASET,
         history::TABLE,
@@ -195,7 +197,13 @@ pub async fn execute_with(
     for r in b.warehouse.query(&sql).await?.rows {
         let phase = r.first().and_then(|v| v.as_str()).unwrap_or_default().to_string();
         rows_by_phase.push((phase.clone(), num(r.get(1))));
-        runs_by_phase.push(PhaseRuns { phase, runs: num(r.get(2)), succeeded: num(r.get(3)), no_data: num(r.get(4)) });
+        runs_by_phase.push(PhaseRuns {
+            phase,
+            runs: num(r.get(2)),
+            succeeded: num(r.get(3)),
+            no_data: num(r.get(4)),
+            parked: num(r.get(5)),
+        });
     }
     if show == Show::Full {
         println!("actor metrics (Prometheus text): {}", prom.display());
