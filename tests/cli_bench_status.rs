@@ -19,6 +19,8 @@ fn bench_season_prints_its_figures_as_json() {
         assert!(v.get(key).and_then(Value::as_f64).is_some(), "{key} missing: {v}");
     }
     assert_eq!(v["season_dates"], 2);
+    assert!(v["season_table_rows"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(v["season_tables_hash"].as_str().map(str::len), Some(16), "{v}");
     let phases = v["phases"].as_array().unwrap();
     let raw = phases.iter().find(|p| p["phase"] == "phase_2_raw").unwrap();
     assert!(raw["rows"].as_u64().unwrap() > 0 && raw["failed"] == 0, "{raw}");

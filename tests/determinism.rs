@@ -6,7 +6,7 @@ mod shared;
 
 use hoopflow::cli::home;
 use hoopflow::cli::run::{execute, Plan};
-use hoopflow::cli::table_digest::{digest_all, digest_table, TableLine};
+use hoopflow::cli::table_digest::{combined_hash, digest_all, digest_table, TableLine};
 use hoopflow::cli::table_hash::digest_rows;
 use hoopflow::domain::SlateDate;
 use hoopflow::processors::builtin_registry;
@@ -40,6 +40,7 @@ async fn two_backfills_produce_identical_tables() {
     let a = backfill_and_digest(&dir, from, to).await;
     let b = backfill_and_digest(&dir, from, to).await;
     assert_eq!(a.len(), b.len());
+    assert_eq!(combined_hash(&a), combined_hash(&b));
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(x, y, "table {} differs between two identical backfills", x.table);
     }

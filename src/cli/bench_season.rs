@@ -11,6 +11,9 @@
 //! - the figure keys (`season_wall_s`, `season_peak_rss_mb`, …) are the same in the text table and in
 //!   `--json`; `season_wall_s` covers landing, every phase and the final drain, not the table hashing after it
 //!   (timed apart as `season_hash_s`);
+//! - `season_runs` and `season_rows` count runs and the rows their successes wrote (re-runs included, so they
+//!   vary with timing); `season_table_rows` and `season_tables_hash` describe the tables at the end and are
+//!   the same for every run of the same range and build;
 //! - the progress bar goes to stderr (on a terminal only), so `--json` on stdout stays parseable;
 //! - the temporary home is removed afterwards, also when the run fails.
 
@@ -21,7 +24,7 @@ use serde_json::{json, Map, Value};
 
 use super::bench_pipeline::{peak_rss_mb, tempfile_dir};
 use super::run::{execute_with, Plan, RunReport, Show};
-use super::table_digest::digest_all;
+use super::table_digest::{combined_hash, digest_all, TableLine};
 use crate::domain::SlateDate;
 use crate::sources::{open_source, Source};
 use crate::topology::Topology;
@@ -76,7 +79,8 @@ pub async fn season(t: &Topology, args: SeasonArgs) -> anyhow::Result<()> {
     let home = tempfile_dir("bench-season")?;
     let result = measure(t, &args, source.as_ref(), &home, (from, to)).await;
     let _ = std::fs::remove_dir_all(&home);
-    let (r, hash_s, warehouse_mb) = result?;
+    let (r, hash_s, warehouse_mb, tables) = result?;
+    let table_rows: u64 = tables.iter().filter_map(|l| l.rows).sum();
     let secs = r.wall.as_secs_f64().max(1e-9);
     let dates = SlateDate::range(from, to).count() as f64;
     let rows: u64 = r.rows_by_phase.iter().map(|(_, n)| n).sum();
@@ -86,6 +90,7 @@ pub async fn season(t: &Topology, args: SeasonArgs) -> anyhow::Result<()> {
         Figure("season_objects", r.objects as f64, "objects", 0),
         Figure("season_runs", runs as f64, "runs", 0),
         Figure("season_rows", rows as f64, "rows", 0),
+        Figure("season_table_rows", table_rows as f64, "rows", 0),
         Figure("season_wall_s", secs, "s", 2),
         Figure("season_dates_per_s", dates / secs, "dates/s", 2),
         Figure("season_rows_per_s", rows as f64 / secs, "rows/s", 0),
@@ -115,6 +120,7 @@ pub async fn season(t: &Topology, args: SeasonArgs) -> anyhow::Result<()> {
             let v = if *d == 0 { json!(v.round() as u64) } else { json!((v * scale).round() / scale) };
             out.insert((*k).into(), v);
         }
+        out.insert("season_tables_hash".into(), json!(combined_hash(&tables)));
         out.insert("phases".into(), Value::Array(phases));
         println!("{}", serde_json::to_string_pretty(&Value::Object(out))?);
         return Ok(());
@@ -124,6 +130,11 @@ pub async fn season(t: &Topology, args: SeasonArgs) -> anyhow::Result<()> {
     for Figure(k, v, unit, d) in &figures {
         println!("  {k:<24} {:>14.*}  {unit}", *d, v);
     }
+    println!(
+        "  {:<24} {:>14}  (every data table's rows and content hash, as `hoopflow status`)",
+        "season_tables_hash",
+        combined_hash(&tables)
+    );
     println!(
         "\n  {:<22} {:>8} {:>10} {:>8} {:>7} {:>7} {:>10} {:>9}",
         "phase", "runs", "succeeded", "no_data", "parked", "failed", "rows", "rows/s"
@@ -145,22 +156,22 @@ pub async fn season(t: &Topology, args: SeasonArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Run the backfill in `home`, then hash every data table; returns the report, the hashing time and the
-/// warehouse's size on disk.
+/// Run the backfill in `home`, then hash every data table; returns the report, the hashing time, the
+/// warehouse's size on disk and the tables' lines.
 async fn measure(
     t: &Topology,
     args: &SeasonArgs,
     source: &dyn Source,
     home: &Path,
     (from, to): (SlateDate, SlateDate),
-) -> anyhow::Result<(RunReport, f64, f64)> {
+) -> anyhow::Result<(RunReport, f64, f64, Vec<TableLine>)> {
     let plan = Plan::backfill(from, to, args.through_phase, args.data.clone(), "bench season".into());
     let report = execute_with(home, t, &plan, source, Show::Progress).await?;
     let b = super::home::open(home)?;
     let started = Instant::now();
-    digest_all(b.warehouse.as_ref(), &crate::processors::builtin_registry(), None).await?;
+    let tables = digest_all(b.warehouse.as_ref(), &crate::processors::builtin_registry(), None).await?;
     let hash_s = started.elapsed().as_secs_f64();
-    Ok((report, hash_s, dir_mb(&home.join("warehouse"))))
+    Ok((report, hash_s, dir_mb(&home.join("warehouse")), tables))
 }
 
 /// Total size of the files directly in `dir`, in MiB (0 if unreadable).

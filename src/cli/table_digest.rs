@@ -66,6 +66,18 @@ pub async fn digest_all(
     Ok(out)
 }
 
+/// One hash over every line (table name, rows, hash; absent tables included): equal for two warehouses
+/// exactly when every table is. First 16 hex characters of a SHA-256.
+pub fn combined_hash(lines: &[TableLine]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for l in lines {
+        let rows = l.rows.map_or("-".to_string(), |n| n.to_string());
+        h.update(format!("{} {rows} {}\n", l.table, l.hash.as_deref().unwrap_or("-")).as_bytes());
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
 /// Count and hash one table; `None` if it does not exist.
 pub async fn digest_table(
     w: &dyn Warehouse,
