@@ -30,7 +30,7 @@ pub async fn run(name: &str, n: Option<usize>, t: &Topology) -> anyhow::Result<(
     match name {
         "bus" => bus(n.unwrap_or(200_000), t).await,
         "tracker" => tracker(n.unwrap_or(20_000), t).await,
-        other => anyhow::bail!("unknown benchmark `{other}` (try `bus` or `tracker`)"),
+        other => anyhow::bail!("unknown benchmark `{other}` (try `bus`, `tracker`, `raw` or `season`)"),
     }
 }
 

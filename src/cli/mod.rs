@@ -4,11 +4,14 @@
 
 pub mod bench;
 pub mod bench_pipeline;
+pub mod bench_season;
 pub mod dlq;
 pub mod home;
 pub mod names;
 pub mod run;
 pub mod status;
+pub mod table_digest;
+pub mod table_hash;
 
 use std::path::PathBuf;
 
@@ -80,10 +83,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The phase × processor grid of a date.
+    /// The phase × processor grid of a date (with `--date`), and every data table's rows and content hash.
     Status {
         #[arg(long)]
-        date: SlateDate,
+        date: Option<SlateDate>,
+        /// Hash only partitions from this date (with `--to`; default: whole tables).
+        #[arg(long, requires = "to")]
+        from: Option<SlateDate>,
+        #[arg(long, requires = "from")]
+        to: Option<SlateDate>,
         #[arg(long)]
         json: bool,
     },
@@ -116,9 +124,10 @@ pub enum Command {
         #[arg(long)]
         minute: Option<u32>,
     },
-    /// Run a benchmark and print `key: value unit` lines (`bus`, `tracker`, `raw`).
+    /// Run a benchmark and print its figures (`bus`, `tracker`, `raw`, `season`).
     Bench {
-        /// `bus`, `tracker` or `raw` (Phases 1–2 over the 2024-25 season).
+        /// `bus`, `tracker`, `raw` (Phases 1–2 over the 2024-25 season) or `season` (a whole-season backfill
+        /// through `--through-phase`, printed as a table).
         name: String,
         /// Real data directory for the pipeline benchmarks (default: the simulator).
         #[arg(long)]
@@ -129,6 +138,20 @@ pub enum Command {
         /// Messages (bus) or completions (tracker).
         #[arg(long)]
         n: Option<usize>,
+        /// `season`: the regular season to run (`2024-25`, `2025-26`; default 2024-25 when the data has it).
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        season: Option<String>,
+        /// `season`: first date (with `--to`) instead of a named season.
+        #[arg(long, requires = "to")]
+        from: Option<SlateDate>,
+        #[arg(long, requires = "from")]
+        to: Option<SlateDate>,
+        /// `season`: last phase to run.
+        #[arg(long, default_value_t = 4)]
+        through_phase: u8,
+        /// `season`: print the figures as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -172,11 +195,18 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Query { sql } => status::query(&cli.home, &sql).await,
-        Command::Status { date, json } => status::status(&cli.home, &topology, date, json).await,
+        Command::Status { date, from, to, json } => {
+            let view = status::StatusView { date, range: from.zip(to), json };
+            status::status(&cli.home, &topology, view).await
+        }
         Command::Trace { correlation_id, json } => status::trace(&cli.home, &correlation_id, json).await,
         Command::Dlq { action } => dlq::run(&cli.home, &topology, action).await,
-        Command::Bench { name, n, data, seasons } => match name.as_str() {
+        Command::Bench { name, n, data, seasons, season, from, to, through_phase, json } => match name.as_str() {
             "raw" => bench_pipeline::raw(&topology, data.as_deref(), seasons).await,
+            "season" => {
+                let args = bench_season::SeasonArgs { data, season, from, to, through_phase, json };
+                bench_season::season(&topology, args).await
+            }
             _ => bench::run(&name, n, &topology).await,
         },
         Command::Run { date, data, force } => {

@@ -70,12 +70,43 @@ pub struct RunReport {
     pub wall: Duration,
     /// Rows written by successful runs, per phase.
     pub rows_by_phase: Vec<(String, u64)>,
+    /// Runs per phase (same order as `rows_by_phase`).
+    pub runs_by_phase: Vec<PhaseRuns>,
+}
+
+/// Runs of a phase recorded in the run history: all of them, the successes, the legitimately empty ones
+/// (`no_data_expected`) and the parked ones (`not_yet_available`: an input's own arrival runs them again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseRuns {
+    pub phase: String,
+    pub runs: u64,
+    pub succeeded: u64,
+    pub no_data: u64,
+    pub parked: u64,
+}
+
+impl PhaseRuns {
+    /// Runs that failed, timed out or are still running.
+    pub fn failed(&self) -> u64 {
+        self.runs.saturating_sub(self.succeeded + self.no_data + self.parked)
+    }
 }
 
 /// Run the plan: land each date's objects, wait for the actors to settle, print a summary.
 pub async fn run_dates(home_dir: &Path, t: &Topology, plan: Plan) -> anyhow::Result<()> {
     let source = open_source(plan.data.as_deref())?;
     execute(home_dir, t, &plan, source.as_ref(), true).await.map(|_| ())
+}
+
+/// What a run prints while and after it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// Nothing.
+    Quiet,
+    /// The progress bar on a terminal (on stderr), nothing else: for callers that print their own report.
+    Progress,
+    /// The progress bar (or a plain line per date off a terminal) and the summary.
+    Full,
 }
 
 /// Run the plan over `source`; `show` draws progress and prints the summary.
@@ -86,6 +117,17 @@ pub async fn execute(
     source: &dyn crate::sources::Source,
     show: bool,
 ) -> anyhow::Result<RunReport> {
+    execute_with(home_dir, t, plan, source, if show { Show::Full } else { Show::Quiet }).await
+}
+
+/// [`execute`] with a choice of output.
+pub async fn execute_with(
+    home_dir: &Path,
+    t: &Topology,
+    plan: &Plan,
+    source: &dyn crate::sources::Source,
+    show: Show,
+) -> anyhow::Result<RunReport> {
     if plan.to < plan.from {
         anyhow::bail!("--to {} is before --from {}", plan.to, plan.from);
     }
@@ -95,8 +137,8 @@ pub async fn execute(
     let pipeline = Pipeline::start(b.clone(), t, registry, PipelineOptions::default()).await?;
     let announcer = Announcer::new(b.landing.clone(), b.bus.clone(), b.clock.clone());
     let dates: Vec<SlateDate> = SlateDate::range(plan.from, plan.to).collect();
-    let pb = if show { progress(dates.len() as u64) } else { ProgressBar::hidden() };
-    let plain = show && pb.is_hidden();
+    let pb = if show == Show::Quiet { ProgressBar::hidden() } else { progress(dates.len() as u64) };
+    let plain = show == Show::Full && pb.is_hidden();
     let how = |b: &crate::backends::Backends| LandMode {
         mode: plan.mode,
         through_phase: plan.through_phase,
@@ -137,30 +179,37 @@ pub async fn execute(
     let prom = home_dir.join("metrics.prom");
     std::fs::write(&prom, pipeline.metrics.render_prometheus())?;
     let sql = format!(
-        "SELECT phase, COALESCE(SUM(records_processed), 0) FROM {}.{} WHERE status = 'succeeded' \
-         AND data_date BETWEEN '{}' AND '{}' GROUP BY phase ORDER BY phase",
+        "SELECT phase, COALESCE(SUM(CASE WHEN status = 'succeeded' THEN records_processed ELSE 0 END), 0), \
+         COUNT(*), SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN status = 'no_data_expected' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN status = 'not_yet_available' THEN 1 ELSE 0 END) \
+         FROM {}.{} WHERE data_date BETWEEN '{}' AND '{}' GROUP BY phase ORDER BY phase",
         history::DATASET,
         history::TABLE,
         plan.from,
         plan.to
     );
-    let rows_by_phase = b
-        .warehouse
-        .query(&sql)
-        .await?
-        .rows
-        .iter()
-        .map(|r| {
-            let phase = r.first().and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let n = r.get(1).and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))).unwrap_or(0);
-            (phase, n)
-        })
-        .collect();
-    if show {
+    let num = |v: Option<&serde_json::Value>| {
+        v.and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))).unwrap_or(0)
+    };
+    let mut rows_by_phase = Vec::new();
+    let mut runs_by_phase = Vec::new();
+    for r in b.warehouse.query(&sql).await?.rows {
+        let phase = r.first().and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        rows_by_phase.push((phase.clone(), num(r.get(1))));
+        runs_by_phase.push(PhaseRuns {
+            phase,
+            runs: num(r.get(2)),
+            succeeded: num(r.get(3)),
+            no_data: num(r.get(4)),
+            parked: num(r.get(5)),
+        });
+    }
+    if show == Show::Full {
         println!("actor metrics (Prometheus text): {}", prom.display());
         summary(&b, &pipeline, plan.from, plan.to, files, wall).await?;
     }
-    Ok(RunReport { objects: files, wall, rows_by_phase })
+    Ok(RunReport { objects: files, wall, rows_by_phase, runs_by_phase })
 }
 
 async fn summary(
@@ -217,7 +266,7 @@ pub async fn demo(home_dir: &Path, t: &Topology, data: Option<PathBuf>, dates: u
         Plan { from, to, mode: RunMode::Daily, through_phase: None, data, force: false, reason: None },
     )
     .await?;
-    super::status::status(home_dir, t, to, false).await
+    super::status::status(home_dir, t, super::status::StatusView { date: Some(to), ..Default::default() }).await
 }
 
 /// What `demo` runs while this build has no Phase 1 source: the spine itself, through the real actors.

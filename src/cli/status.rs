@@ -1,4 +1,7 @@
 //! `status`, `trace` and `query`: read-only views over the ledger, the trackers and the warehouse.
+//!
+//! `status` shows the phase × processor grid of a date (with `--date`) and, always, every data table's row
+//! count and content hash ([`super::table_digest`]): two runs of the same backfill print identical tables.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -6,6 +9,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::home;
+use super::table_digest::{digest_all, TableLine};
 use crate::domain::{RowExt, SlateDate};
 use crate::ledger::history;
 use crate::topology::Topology;
@@ -106,8 +110,26 @@ fn glyph(state: &str) -> &'static str {
     state.parse::<crate::domain::RunState>().map(|s| s.glyph()).unwrap_or("·")
 }
 
-pub async fn status(home_dir: &Path, t: &Topology, date: SlateDate, as_json: bool) -> anyhow::Result<()> {
+/// What `status` shows: the grid of `date` (if any) and the data tables (partitions within `range` if any).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatusView {
+    pub date: Option<SlateDate>,
+    pub range: Option<(SlateDate, SlateDate)>,
+    pub json: bool,
+}
+
+pub async fn status(home_dir: &Path, t: &Topology, view: StatusView) -> anyhow::Result<()> {
     let b = home::open(home_dir)?;
+    let tables = digest_all(b.warehouse.as_ref(), &crate::processors::builtin_registry(), view.range).await?;
+    let Some(date) = view.date else {
+        if view.json {
+            println!("{}", serde_json::to_string_pretty(&json!({"tables": tables}))?);
+        } else {
+            print_tables(&tables, view.range);
+        }
+        return Ok(());
+    };
+    let as_json = view.json;
     let cells = grid(&b, t, date).await?;
     let mut trackers = Vec::new();
     for tr in &t.trackers {
@@ -124,7 +146,9 @@ pub async fn status(home_dir: &Path, t: &Topology, date: SlateDate, as_json: boo
             .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({"date": date.to_string(), "processors": cells, "trackers": tj}))?
+            serde_json::to_string_pretty(
+                &json!({"date": date.to_string(), "processors": cells, "trackers": tj, "tables": tables})
+            )?
         );
         return Ok(());
     }
@@ -178,7 +202,19 @@ pub async fn status(home_dir: &Path, t: &Topology, date: SlateDate, as_json: boo
         }
         println!();
     }
+    print_tables(&tables, view.range);
     Ok(())
+}
+
+fn print_tables(tables: &[TableLine], range: Option<(SlateDate, SlateDate)>) {
+    let within = range.map_or(String::new(), |(a, b)| format!(", partitions {a} → {b}"));
+    println!("data tables (rows, content hash{within})");
+    for l in tables {
+        match (&l.rows, &l.hash) {
+            (Some(n), Some(h)) => println!("  {:<52} {:>10}  {h}", l.table, n),
+            _ => println!("  {:<52} {:>10}  absent", l.table, "–"),
+        }
+    }
 }
 
 pub async fn trace(home_dir: &Path, correlation_id: &str, as_json: bool) -> anyhow::Result<()> {
