@@ -1,4 +1,4 @@
-//! Reproducibility: the same backfill of real data, run twice into two fresh homes, produces identical data
+//! Reproducibility: the same backfill of real data through Phase 4, run twice into two fresh homes, produces identical data
 //! tables — the same row count and the same content hash (what `hoopflow status` prints) for every table of
 //! `nba_raw`, `nba_analytics`, `nba_precompute` and `nba_predictions`.
 
@@ -20,9 +20,11 @@ async fn backfill_and_digest(dir: &std::path::Path, from: SlateDate, to: SlateDa
     let home_dir = tempfile::tempdir().unwrap();
     let t = home::load_topology(None).unwrap();
     let source = ReplaySource::open(dir).unwrap();
-    let plan = Plan::backfill(from, to, 3, Some(dir.to_path_buf()), "determinism".into());
+    let plan = Plan::backfill(from, to, 4, Some(dir.to_path_buf()), "determinism".into());
     let report = execute(home_dir.path(), &t, &plan, &source, false).await.unwrap();
-    assert!(report.rows_by_phase.iter().any(|(p, n)| p == "phase_3_analytics" && *n > 0), "{report:?}");
+    for phase in ["phase_3_analytics", "phase_4_precompute"] {
+        assert!(report.rows_by_phase.iter().any(|(p, n)| p == phase && *n > 0), "{phase}: {report:?}");
+    }
     let b = home::open(home_dir.path()).unwrap();
     let lines = digest_all(b.warehouse.as_ref(), &builtin_registry(), None).await.unwrap();
     // A partition range covering everything hashes like the whole table.
@@ -36,7 +38,8 @@ async fn backfill_and_digest(dir: &std::path::Path, from: SlateDate, to: SlateDa
 #[actix::test]
 async fn two_backfills_produce_identical_tables() {
     let Some(dir) = shared::data_dir() else { return };
-    let (from, to) = (day("2025-03-10"), day("2025-03-14"));
+    // Opening week and the first days after the bootstrap window: every phase through the feature store.
+    let (from, to) = (day("2024-10-22"), day("2024-11-08"));
     let a = backfill_and_digest(&dir, from, to).await;
     let b = backfill_and_digest(&dir, from, to).await;
     assert_eq!(a.len(), b.len());
@@ -49,7 +52,7 @@ async fn two_backfills_produce_identical_tables() {
     for l in &filled {
         assert_ne!(l.hash.as_deref(), Some(empty.as_str()), "{} has rows but hashes as empty", l.table);
     }
-    for ds in ["nba_raw.", "nba_analytics."] {
+    for ds in ["nba_raw.", "nba_analytics.", "nba_precompute.", "nba_predictions."] {
         assert!(filled.iter().any(|l| l.table.starts_with(ds)), "no {ds} table has rows: {a:?}");
     }
     let boxscores = a.iter().find(|l| l.table == "nba_raw.nbac_player_boxscores").unwrap();

@@ -119,7 +119,7 @@ pub fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
         && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
-        && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+        && s.parse::<crate::domain::SlateDate>().is_ok()
 }
 
 /// A TIMESTAMP value: RFC 3339, or `YYYY-MM-DD HH:MM:SS[.f][ UTC]` taken as UTC.

@@ -85,6 +85,18 @@ impl fmt::Display for SlateDate {
 impl FromStr for SlateDate {
     type Err = chrono::ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Fast path for the canonical `YYYY-MM-DD` (every stored date): histories parse one per row.
+        let b = s.as_bytes();
+        if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+            let num = |r: std::ops::Range<usize>| {
+                b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+            };
+            if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+                if let Some(date) = NaiveDate::from_ymd_opt(y as i32, m, d) {
+                    return Ok(SlateDate(date));
+                }
+            }
+        }
         NaiveDate::parse_from_str(s, "%Y-%m-%d").map(SlateDate)
     }
 }
@@ -93,6 +105,14 @@ impl FromStr for SlateDate {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn parses_canonical_dates_fast_and_rejects_the_rest() {
+        assert_eq!("2025-01-15".parse::<SlateDate>().ok(), SlateDate::from_ymd(2025, 1, 15));
+        assert!("2025-02-30".parse::<SlateDate>().is_err());
+        assert!("2025-01-1x".parse::<SlateDate>().is_err());
+        assert!("".parse::<SlateDate>().is_err());
+    }
 
     #[test]
     fn late_tip_belongs_to_previous_slate() {

@@ -182,12 +182,17 @@ fn spawn_heartbeat(
     })
 }
 
-type Body = (RunOutcome, serde_json::Map<String, Value>, bool);
-
-async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>, req: &RunProcessor) -> Body {
-    let b = &deps.backends;
-    let date = req.origin.date;
-    let mut input = ProcessorInput { date: Some(date), mode: req.origin.mode, ..Default::default() };
+/// The inputs of a date-level run as the host reads them: each declared dependency — a `date_match` read of
+/// the date, a `lookback` of the `window_days` before it (the date excluded) — projected to the processor's
+/// `input_columns`. Also returns the unmet critical dependencies (description, table). Public so tests can
+/// rebuild a date exactly as the pipeline does.
+pub async fn read_inputs(
+    b: &Backends,
+    decl: &ProcessorDecl,
+    imp: &dyn Processor,
+    date: crate::domain::SlateDate,
+) -> Result<(ProcessorInput, Vec<String>, Vec<String>), (String, crate::backends::PortError)> {
+    let mut input = ProcessorInput { date: Some(date), ..Default::default() };
     let mut missing = Vec::new();
     let mut missing_tables: Vec<String> = Vec::new();
     for dep in &decl.dependencies {
@@ -212,13 +217,7 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
         let rows = match rows {
             Ok(r) => r,
             Err(crate::backends::PortError::NotFound(_)) => Vec::new(),
-            Err(e) => {
-                return (
-                    RunOutcome::FailedTransient { error: format!("reading {}: {e}", dep.table) },
-                    Default::default(),
-                    false,
-                )
-            }
+            Err(e) => return Err((dep.table.clone(), e)),
         };
         if (rows.len() as u64) < dep.min_rows && dep.critical {
             missing.push(format!("{} ({} rows < {})", dep.table, rows.len(), dep.min_rows));
@@ -228,6 +227,21 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
             input.tables.insert(dep.table.clone(), rows);
         }
     }
+    Ok((input, missing, missing_tables))
+}
+
+type Body = (RunOutcome, serde_json::Map<String, Value>, bool);
+
+async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>, req: &RunProcessor) -> Body {
+    let b = &deps.backends;
+    let date = req.origin.date;
+    let (input, missing, missing_tables) = match read_inputs(b, decl, imp.as_ref(), date).await {
+        Ok(r) => r,
+        Err((table, e)) => {
+            return (RunOutcome::FailedTransient { error: format!("reading {table}: {e}") }, Default::default(), false)
+        }
+    };
+    let mut input = ProcessorInput { mode: req.origin.mode, ..input };
     if !missing.is_empty() {
         let mut md = serde_json::Map::new();
         md.insert("missing_dependencies".into(), json!(missing));

@@ -83,8 +83,7 @@ fn teammates_out(ctxs: &[Row], team: &str, me: &str, players: &BTreeMap<String, 
         }
         let Some(g) = c.str_of("player_lookup").and_then(|p| players.get(p)) else { continue };
         let w = last(g, 10);
-        let (Some(u), Some(m)) = (mean(w.iter().map(|x| x.usage_rate)), mean(w.iter().map(|x| Some(x.minutes))))
-        else {
+        let (Some(u), Some(m)) = (mean(w.iter().map(|x| x.usage_rate)), mean(w.iter().map(|x| Some(x.minutes)))) else {
             continue;
         };
         share += u * (m / 48.0).min(1.0);
@@ -165,7 +164,8 @@ impl Processor for PlayerCompositeFactors {
                 (!team_ctx.contains_key(team), "upstream_team_context_missing"),
             ]
             .into_iter()
-            .filter_map(|(b, s)| b.then(|| s.to_string()))
+            .filter(|(b, _)| *b)
+            .map(|(_, s)| s.to_string())
             .collect();
             let v: Value = json!({
                 "player_lookup": lookup,

@@ -151,7 +151,8 @@ impl Processor for MlFeatureStore {
                     opp_defence_games: defence_games.get(opp).map(Vec::as_slice).unwrap_or_default(),
                 };
                 let vec = features::build(&fi);
-                let played = cache.get(p).and_then(|r| r.i64_of("games_played_season")).map_or(games.len(), |n| n as usize);
+                let played =
+                    cache.get(p).and_then(|r| r.i64_of("games_played_season")).map_or(games.len(), |n| n as usize);
                 let ready = |r: Option<&&Row>| r.and_then(|r| r.bool_of("is_production_ready")).unwrap_or(false);
                 let issues: Vec<&str> = [
                     (!ready(cache.get(p)), "player_daily_cache_not_ready"),

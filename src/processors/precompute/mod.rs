@@ -22,8 +22,8 @@ use super::{ProcessorOutput, ProcessorRegistry};
 use crate::domain::{season, Row, SlateDate};
 
 pub mod composite_factors;
-pub mod factors;
 pub mod daily_cache;
+pub mod factors;
 pub mod feature_store;
 pub mod features;
 pub mod games;

@@ -107,7 +107,8 @@ fn player_row(lookup: &str, date: SlateDate, games: &[PlayerGame]) -> Value {
     let rate = |a: f64, b: f64| ratio(a, b).map(|x| round(100.0 * x, 2));
     let per_game = |x: f64, n: usize| round(x / n as f64, 2);
     let fga10: f64 = l10.iter().map(|g| g.fga).sum();
-    let (three_a10, three_m10): (f64, f64) = l10.iter().fold((0.0, 0.0), |a, g| (a.0 + g.three_att, a.1 + g.three_made));
+    let (three_a10, three_m10): (f64, f64) =
+        l10.iter().fold((0.0, 0.0), |a, g| (a.0 + g.three_att, a.1 + g.three_made));
     let fga20: f64 = l20.iter().map(|g| g.fga).sum();
     let three_a20: f64 = l20.iter().map(|g| g.three_att).sum();
     let zoned = zn10 > 0;

@@ -39,9 +39,8 @@ pub const LEAGUE_DEFAULTS: (f64, f64, f64) = (0.580, 0.410, 0.355);
 pub struct TeamDefenseZoneAnalysis;
 
 pub fn schema() -> TableSchema {
-    let mut s = TableSchema::new("nba_precompute", TABLE)
-        .required("team_abbr", T::String)
-        .required("analysis_date", T::Date);
+    let mut s =
+        TableSchema::new("nba_precompute", TABLE).required("team_abbr", T::String).required("analysis_date", T::Date);
     for z in ["paint", "mid_range", "three_pt"] {
         s = s
             .col(&format!("{z}_pct_allowed_last_15"), T::Float64)
@@ -77,9 +76,9 @@ fn zone_pcts(games: &[TeamGame]) -> (Option<f64>, Option<f64>, Option<f64>, Zone
             zone_games += 1;
         }
     }
-    let (tm, ta) = games.iter().fold((0.0, 0.0), |(m, a), g| {
-        (m + g.opp_three_made.unwrap_or(0.0), a + g.opp_three_att.unwrap_or(0.0))
-    });
+    let (tm, ta) = games
+        .iter()
+        .fold((0.0, 0.0), |(m, a), g| (m + g.opp_three_made.unwrap_or(0.0), a + g.opp_three_att.unwrap_or(0.0)));
     let paint = (zone_games > 0).then(|| ratio(z.paint_made, z.paint_att)).flatten();
     let mid = (zone_games > 0).then(|| ratio(z.mid_made, z.mid_att)).flatten();
     (paint, mid, ratio(tm, ta), z, zone_games)
