@@ -105,6 +105,8 @@ async fn run_case(w: &mut World, rng: &mut StdRng, first_date: SlateDate) -> Res
                     record_count: 1,
                     mode: RunMode::Daily,
                     through_phase: None,
+                    output_table: Some(format!("nba_analytics.{p}")),
+                    entities_changed: vec![format!("{p}-entity")],
                 };
                 for _ in 0..rng.gen_range(1..=3) {
                     deliveries.push((tr.phase, c.clone()));
@@ -200,4 +202,47 @@ async fn publish(
         core.mark_published(&f).await.map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// The Phase 3 → 4 trigger carries `entities_changed` bucketed by each completed processor's table (the
+/// original bucketed on a substring of the processor name, which never matched, spec §5.3).
+#[tokio::test(flavor = "current_thread")]
+async fn the_phase3_trigger_buckets_changed_entities_by_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let state: Arc<dyn StateStore> = Arc::new(EmbeddedState::open(dir.path().join("state.db")).unwrap());
+    let clock: Arc<dyn Clock> =
+        Arc::new(VirtualClock::new(chrono::Utc.with_ymd_and_hms(2025, 1, 16, 8, 0, 0).unwrap()));
+    let t = topology();
+    let decl = t.trackers.iter().find(|d| d.phase == 3).unwrap().clone();
+    let core = TrackerCore::new(&t, decl, state, clock);
+    let date: SlateDate = "2025-01-15".parse().unwrap();
+    let outputs = [
+        ("player_game_summary", vec!["lebronjames", "stephencurry"]),
+        ("team_offense_game_summary", vec!["GSW", "LAL"]),
+        ("team_defense_game_summary", vec!["LAL", "GSW"]),
+        ("upcoming_player_game_context", vec!["anthonydavis", "lebronjames"]),
+        ("upcoming_team_game_context", vec!["BOS"]),
+    ];
+    let mut fires = Vec::new();
+    for (p, ids) in outputs {
+        let c = Completion {
+            processor: p.to_string(),
+            date,
+            status: Status::Success,
+            execution_id: format!("{p}-run"),
+            correlation_id: "corr".into(),
+            record_count: ids.len() as i64,
+            mode: RunMode::Daily,
+            through_phase: None,
+            output_table: Some(p.to_string()),
+            entities_changed: ids.iter().map(|s| s.to_string()).collect(),
+        };
+        fires.extend(core.record(&c).await.unwrap());
+    }
+    assert_eq!(fires.len(), 1, "{fires:?}");
+    let e = &fires[0].entities_changed;
+    assert_eq!(e["players"], vec!["anthonydavis", "lebronjames", "stephencurry"]);
+    assert_eq!(e["teams"], vec!["BOS", "GSW", "LAL"]);
+    let m = fires[0].to_message(chrono::Utc::now());
+    assert_eq!(m.metadata["entities_changed"]["teams"], serde_json::json!(["BOS", "GSW", "LAL"]));
 }

@@ -95,7 +95,23 @@ impl BridgeCore {
             RouteTarget::Tracker { phase, to } => {
                 let processor = self.canonical(&msg);
                 let record_count = msg.record_count.unwrap_or(0);
-                to.send(PhaseComplete { origin, phase: *phase, processor, status: msg.status, record_count }).await
+                let entities_changed = msg
+                    .metadata
+                    .get("entities_changed")
+                    .and_then(|v| v.as_array())
+                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default();
+                let output_table = msg.output_table.clone();
+                let c = PhaseComplete {
+                    origin,
+                    phase: *phase,
+                    processor,
+                    status: msg.status,
+                    record_count,
+                    output_table,
+                    entities_changed,
+                };
+                to.send(c).await
             }
             RouteTarget::PhaseTrigger(to) => {
                 // Our trackers name `processors`; the original orchestrators' triggers `expected_processors`.

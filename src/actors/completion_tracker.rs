@@ -105,6 +105,8 @@ impl Handler<PhaseComplete> for CompletionTracker {
             record_count: msg.record_count,
             mode: msg.origin.mode,
             through_phase: msg.origin.through_phase,
+            output_table: msg.output_table,
+            entities_changed: msg.entities_changed,
         };
         let work = async move {
             let mut guard = metrics.enter(now);

@@ -213,6 +213,8 @@ async fn tracker(n: usize, t: &Topology) -> anyhow::Result<()> {
                 processor: p.clone(),
                 status: Status::Success,
                 record_count: 1,
+                output_table: None,
+                entities_changed: Vec::new(),
             })
         });
         for r in futures_util::future::join_all(sends).await {
@@ -232,6 +234,8 @@ async fn tracker(n: usize, t: &Topology) -> anyhow::Result<()> {
             processor: p.clone(),
             status: Status::Success,
             record_count: 1,
+            output_table: None,
+            entities_changed: Vec::new(),
         })
     });
     for r in futures_util::future::join_all(sends).await {

@@ -141,6 +141,10 @@ pub struct PhaseComplete {
     pub processor: String,
     pub status: Status,
     pub record_count: i64,
+    /// The table the run wrote (`output_table`), for entity bucketing.
+    pub output_table: Option<String>,
+    /// `metadata.entities_changed`: the players or teams the run touched.
+    pub entities_changed: Vec<String>,
 }
 
 /// A tracker's trigger: run these processors for the date.

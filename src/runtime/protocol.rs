@@ -230,6 +230,23 @@ pub async fn read_inputs(
     Ok((input, missing, missing_tables))
 }
 
+/// The players or teams a run's writes touch (sorted, distinct), for tables tracked by entity.
+fn entities_changed(writes: &[TableWrite]) -> Option<Vec<String>> {
+    let mut ids = std::collections::BTreeSet::new();
+    let mut tracked = false;
+    for w in writes {
+        let Some(kind) = crate::domain::entities::entity_kind(&w.table().to_string()) else { continue };
+        tracked = true;
+        let rows = match w {
+            TableWrite::ReplacePartition { rows, .. }
+            | TableWrite::ReplaceSlice { rows, .. }
+            | TableWrite::Upsert { rows, .. } => rows,
+        };
+        ids.extend(rows.iter().filter_map(|r| crate::domain::entities::entity_of(kind, r)).map(str::to_string));
+    }
+    tracked.then(|| ids.into_iter().collect())
+}
+
 type Body = (RunOutcome, serde_json::Map<String, Value>, bool);
 
 async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>, req: &RunProcessor) -> Body {
@@ -289,6 +306,13 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
         }
         Ok(Ok(out)) => out,
     };
+    let mut out = out;
+    if !out.metadata.contains_key("entities_changed") {
+        if let Some(ids) = entities_changed(&out.writes) {
+            out.metadata.insert("entities_changed".into(), json!(ids));
+            out.metadata.insert("is_incremental".into(), json!(false));
+        }
+    }
     let mut written: BTreeMap<String, u64> = BTreeMap::new();
     let mut expected = 0usize;
     for w in out.writes {

@@ -20,6 +20,8 @@ use serde_json::Value;
 
 pub use quorum::{Due, Entry, StageState, TrackerDoc};
 
+use std::collections::BTreeMap;
+
 use crate::backends::{Clock, PortError, StateStore};
 use crate::domain::{RunMode, SlateDate};
 use crate::messages::Status;
@@ -36,6 +38,9 @@ pub struct Completion {
     pub record_count: i64,
     pub mode: RunMode,
     pub through_phase: Option<u8>,
+    /// The table the run wrote; its entity kind buckets `entities_changed`.
+    pub output_table: Option<String>,
+    pub entities_changed: Vec<String>,
 }
 
 /// A trigger to publish.
@@ -56,6 +61,9 @@ pub struct Fire {
     pub fired_at_ms: i64,
     #[serde(default)]
     pub published: bool,
+    /// The entities the completed processors touched, bucketed by their tables' kind (`players`, `teams`).
+    #[serde(default)]
+    pub entities_changed: BTreeMap<String, Vec<String>>,
 }
 
 /// The tracker logic for one phase.
@@ -116,6 +124,12 @@ impl TrackerCore {
                 correlation_id: c.correlation_id.clone(),
                 record_count: c.record_count,
                 completed_at_ms: now,
+                entity_kind: c
+                    .output_table
+                    .as_deref()
+                    .and_then(crate::domain::entities::entity_kind)
+                    .map(|k| k.bucket().to_string()),
+                entities_changed: c.entities_changed.clone(),
             };
             let fresh_doc = d.date.is_empty();
             if fresh_doc {
@@ -188,6 +202,7 @@ impl TrackerCore {
                 through_phase: doc.through_phase,
                 fired_at_ms: now,
                 published: false,
+                entities_changed: merge_entities(&doc),
             };
             let marker = serde_json::to_value(&fire)?;
             let created = self.state.create(&self.markers(), &Self::marker_id(date, &d.stage), &marker).await?;
@@ -284,6 +299,17 @@ impl TrackerCore {
     }
 }
 
+/// `entities_changed` of every completed processor, bucketed by the entity kind of its table.
+fn merge_entities(doc: &TrackerDoc) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for e in doc.processors.values() {
+        if let Some(kind) = &e.entity_kind {
+            out.entry(kind.clone()).or_default().extend(e.entities_changed.iter().cloned());
+        }
+    }
+    out.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect()
+}
+
 impl Fire {
     /// The trigger as a unified message (one contract for every trigger: date + processors to run).
     pub fn to_message(&self, now: chrono::DateTime<chrono::Utc>) -> crate::messages::UnifiedMessage {
@@ -311,6 +337,10 @@ impl Fire {
         }
         if let Some(p) = self.through_phase {
             md.insert("through_phase".into(), Value::from(p));
+        }
+        if !self.entities_changed.is_empty() {
+            md.insert("entities_changed".into(), serde_json::json!(self.entities_changed));
+            md.insert("is_incremental".into(), Value::from(false));
         }
         if self.mode == RunMode::SameDay {
             md.insert("run_mode".into(), Value::from("same_day"));

@@ -19,6 +19,11 @@ pub struct Entry {
     pub correlation_id: String,
     pub record_count: i64,
     pub completed_at_ms: i64,
+    /// `players` or `teams`: the entity kind of the table the processor wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities_changed: Vec<String>,
 }
 
 /// State of one stage.
