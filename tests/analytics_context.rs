@@ -82,9 +82,9 @@ fn input_for(tables: &BTreeMap<String, Vec<Row>>, date: SlateDate, leak: bool) -
         .cloned()
         .collect();
     let mut input = ProcessorInput { date: Some(date), ..Default::default() };
-    input.tables.insert("nba_raw.nbac_schedule".into(), on("nba_raw.nbac_schedule"));
-    input.tables.insert("nba_raw.odds_api_player_points_props".into(), on("nba_raw.odds_api_player_points_props"));
-    input.tables.insert("nba_raw.nbac_player_boxscores".into(), before);
+    input.set_rows("nba_raw.nbac_schedule", on("nba_raw.nbac_schedule"));
+    input.set_rows("nba_raw.odds_api_player_points_props", on("nba_raw.odds_api_player_points_props"));
+    input.set_rows("nba_raw.nbac_player_boxscores", before);
     input
 }
 

@@ -92,7 +92,7 @@ impl Store {
                 .filter(|r| self.date_of(&dep.table, r).is_some_and(|d| d >= from.as_str() && d <= to.as_str()))
                 .cloned()
                 .collect();
-            input.tables.insert(dep.table.clone(), rows);
+            input.set_rows(dep.table.clone(), rows);
         }
         input
     }
@@ -413,7 +413,7 @@ fn running_twice_or_on_reordered_rows_gives_identical_output() {
         let first = p.compute(&input).unwrap();
         assert_eq!(first, p.compute(&input).unwrap(), "{name}: same input, same output");
         let mut reversed = input.clone();
-        reversed.tables.values_mut().for_each(|rows| rows.reverse());
+        reversed.tables.values_mut().for_each(|rows| std::sync::Arc::make_mut(rows).reverse());
         assert_eq!(first, p.compute(&reversed).unwrap(), "{name}: row order does not matter");
         assert_eq!(first.writes.len(), 1);
         assert!(matches!(first.writes[0], TableWrite::ReplacePartition { .. }));

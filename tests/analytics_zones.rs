@@ -88,7 +88,7 @@ impl World {
                 Some(c) => r.iter().filter(|(k, _)| c.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect(),
                 None => r.clone(),
             });
-            input.tables.insert(dep.table.clone(), rows.collect());
+            input.set_rows(dep.table.clone(), rows.collect());
         }
         input
     }

@@ -233,7 +233,7 @@ async fn phase4_values_match_the_csv_respect_bootstrap_and_never_look_ahead() {
     ] {
         let decl = t.processor(name).unwrap();
         let imp = reg.get(name).unwrap();
-        let (input, _, _) = read_inputs(&b, decl, imp.as_ref(), d).await.unwrap();
+        let (input, _, _) = read_inputs(&b, decl, imp.as_ref(), d, None).await.unwrap();
         for w in imp.compute(&input).unwrap().writes {
             let TableWrite::ReplacePartition { table, date, rows } = w else { panic!("{name}: unexpected write") };
             b.warehouse.replace_partition(&table, date, rows).await.unwrap();

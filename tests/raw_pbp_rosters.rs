@@ -167,8 +167,8 @@ async fn basketball_ref_roster_sample() {
         r
     };
     let mut inp = input(path, data);
-    inp.tables.insert(
-        "nba_raw.br_rosters_current".into(),
+    inp.set_rows(
+        "nba_raw.br_rosters_current",
         vec![
             prior("LeBron James", "2024-01-01", "2024-01-14"),
             prior("Anthony Davis", "2024-01-01", "2024-01-14"),
@@ -200,7 +200,7 @@ async fn basketball_ref_roster_sample() {
         state.insert(s(r, "player_lookup").to_string(), (*r).clone());
     }
     let mut again = input(path, inp.object.as_ref().unwrap().data.clone());
-    again.tables.insert("nba_raw.br_rosters_current".into(), state.into_values().collect());
+    again.set_rows("nba_raw.br_rosters_current", state.into_values().collect());
     assert_eq!(p.compute(&again).unwrap(), out);
 
     assert_rejects_broken(&p, path, &br_sample(&[("LeBron James", "23", "F")]));

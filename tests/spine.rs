@@ -25,6 +25,7 @@ fn fast() -> PipelineOptions {
         watchdog_tick: Duration::from_millis(100),
         silence: Duration::from_secs(30),
         outbox_tick: Duration::from_millis(200),
+        read_cache: true,
     }
 }
 

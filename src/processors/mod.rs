@@ -45,8 +45,20 @@ pub struct ProcessorInput {
     pub mode: RunMode,
     /// Phase 2: the landed object that triggered the run.
     pub object: Option<LandedObject>,
-    /// Rows of each declared dependency table, as the host read them.
-    pub tables: BTreeMap<String, Vec<Row>>,
+    /// Rows of each declared dependency table, as the host read them. Shared (`Arc`): the host may hand the
+    /// same read to several runs, so a processor never mutates its input.
+    pub tables: BTreeMap<String, Arc<Vec<Row>>>,
+}
+
+impl ProcessorInput {
+    /// The rows read of `table` (empty when it was not read).
+    pub fn rows(&self, table: &str) -> &[Row] {
+        self.tables.get(table).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+    /// Hand the processor `rows` as `table` (tests and callers that build inputs by hand).
+    pub fn set_rows(&mut self, table: impl Into<String>, rows: Vec<Row>) {
+        self.tables.insert(table.into(), Arc::new(rows));
+    }
 }
 
 /// One write the host must perform.

@@ -38,6 +38,9 @@ pub struct PipelineOptions {
     /// A busy actor silent for longer than this is restarted.
     pub silence: Duration,
     pub outbox_tick: Duration,
+    /// Share lookback reads between runs ([`super::read_cache`]). Only correct when this process is the
+    /// warehouse's only writer (the embedded profile).
+    pub read_cache: bool,
 }
 
 impl Default for PipelineOptions {
@@ -49,6 +52,7 @@ impl Default for PipelineOptions {
             watchdog_tick: Duration::from_secs(1),
             silence: Duration::from_secs(120),
             outbox_tick: Duration::from_secs(5),
+            read_cache: true,
         }
     }
 }
@@ -123,7 +127,12 @@ impl Pipeline {
         infra::apply(&backends, &topology, &registry).await?;
         let metrics = MetricsRegistry::new();
         let ledger = Ledger::new(backends.state.clone(), backends.warehouse.clone(), backends.clock.clone());
-        let deps = HostDeps { backends: backends.clone(), ledger: ledger.clone(), topology: topology.clone() };
+        let deps = HostDeps {
+            backends: backends.clone(),
+            ledger: ledger.clone(),
+            topology: topology.clone(),
+            read_cache: opts.read_cache.then(|| Arc::new(super::read_cache::ReadCache::new())),
+        };
         let watchdog = Watchdog::new(backends.clock.clone(), opts.watchdog_tick).start();
         let sup = |kind: &str, name: &str| {
             Supervision::new(metrics.actor(kind, name), opts.restart.clone(), backends.clock.clone())

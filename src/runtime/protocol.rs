@@ -25,12 +25,16 @@ use crate::processors::{Processor, ProcessorError, ProcessorInput, TableWrite};
 use crate::supervisors::{panic_message, ActorMetrics};
 use crate::topology::{DependencyCheck, ProcessorDecl, Topology};
 
+pub use super::inputs::read_inputs;
+
 /// What a processor host needs.
 #[derive(Clone)]
 pub struct HostDeps {
     pub backends: Backends,
     pub ledger: Ledger,
     pub topology: Arc<Topology>,
+    /// Shared lookback reads (embedded profile only).
+    pub read_cache: Option<Arc<super::read_cache::ReadCache>>,
 }
 
 /// Ran, or refused before running.
@@ -182,54 +186,6 @@ fn spawn_heartbeat(
     })
 }
 
-/// The inputs of a date-level run as the host reads them: each declared dependency — a `date_match` read of
-/// the date, a `lookback` of the `window_days` before it (the date excluded) — projected to the processor's
-/// `input_columns`. Also returns the unmet critical dependencies (description, table). Public so tests can
-/// rebuild a date exactly as the pipeline does.
-pub async fn read_inputs(
-    b: &Backends,
-    decl: &ProcessorDecl,
-    imp: &dyn Processor,
-    date: crate::domain::SlateDate,
-) -> Result<(ProcessorInput, Vec<String>, Vec<String>), (String, crate::backends::PortError)> {
-    let mut input = ProcessorInput { date: Some(date), ..Default::default() };
-    let mut missing = Vec::new();
-    let mut missing_tables: Vec<String> = Vec::new();
-    for dep in &decl.dependencies {
-        let Some(table) = TableRef::parse(&dep.table) else { continue };
-        let cols = imp.input_columns(&dep.table);
-        let rows = match (dep.check, cols) {
-            (DependencyCheck::DateMatch, None) => b.warehouse.read_date(&table, date).await,
-            (DependencyCheck::DateMatch, Some(c)) => b.warehouse.read_range_columns(&table, date, date, &c).await,
-            (DependencyCheck::Lookback, cols) => {
-                let w = i64::from(dep.window_days.unwrap_or(30));
-                let (from, to) = (date.add_days(-w), date.pred());
-                match cols {
-                    Some(c) => b.warehouse.read_range_columns(&table, from, to, &c).await,
-                    None => b.warehouse.read_range(&table, from, to).await,
-                }
-            }
-            (DependencyCheck::Exists, _) => {
-                // Only the count matters: stand in placeholder rows up to the required minimum.
-                b.warehouse.count(&table).await.map(|n| vec![Default::default(); n.min(dep.min_rows) as usize])
-            }
-        };
-        let rows = match rows {
-            Ok(r) => r,
-            Err(crate::backends::PortError::NotFound(_)) => Vec::new(),
-            Err(e) => return Err((dep.table.clone(), e)),
-        };
-        if (rows.len() as u64) < dep.min_rows && dep.critical {
-            missing.push(format!("{} ({} rows < {})", dep.table, rows.len(), dep.min_rows));
-            missing_tables.push(dep.table.clone());
-        }
-        if dep.check != DependencyCheck::Exists {
-            input.tables.insert(dep.table.clone(), rows);
-        }
-    }
-    Ok((input, missing, missing_tables))
-}
-
 /// The players or teams a run's writes touch (sorted, distinct), for tables tracked by entity.
 fn entities_changed(writes: &[TableWrite]) -> Option<Vec<String>> {
     let mut ids = std::collections::BTreeSet::new();
@@ -252,7 +208,9 @@ type Body = (RunOutcome, serde_json::Map<String, Value>, bool);
 async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>, req: &RunProcessor) -> Body {
     let b = &deps.backends;
     let date = req.origin.date;
-    let (input, missing, missing_tables) = match read_inputs(b, decl, imp.as_ref(), date).await {
+    let t_read = Instant::now();
+    let cache = deps.read_cache.as_deref();
+    let (input, missing, missing_tables) = match read_inputs(b, decl, imp.as_ref(), date, cache).await {
         Ok(r) => r,
         Err((table, e)) => {
             return (RunOutcome::FailedTransient { error: format!("reading {table}: {e}") }, Default::default(), false)
@@ -284,7 +242,10 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
             }
         }
     }
+    let read_ms = t_read.elapsed().as_secs_f64() * 1000.0;
+    let t_compute = Instant::now();
     let computed = tokio::task::spawn_blocking(move || imp.compute(&input)).await;
+    let compute_ms = t_compute.elapsed().as_secs_f64() * 1000.0;
     let out = match computed {
         Err(join) if join.is_panic() => {
             let msg = panic_message(join.into_panic().as_ref());
@@ -313,11 +274,16 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
             out.metadata.insert("is_incremental".into(), json!(false));
         }
     }
+    let t_write = Instant::now();
     let mut written: BTreeMap<String, u64> = BTreeMap::new();
     let mut expected = 0usize;
     for w in out.writes {
         expected += w.len();
         let name = w.table().to_string();
+        let written_date = match &w {
+            TableWrite::ReplacePartition { date, .. } | TableWrite::ReplaceSlice { date, .. } => Some(*date),
+            TableWrite::Upsert { .. } => None,
+        };
         let r = match w {
             TableWrite::ReplacePartition { table, date, rows } => {
                 b.warehouse.replace_partition(&table, date, rows).await
@@ -327,6 +293,9 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
             }
             TableWrite::Upsert { table, rows } => b.warehouse.upsert(&table, rows).await,
         };
+        if let Some(c) = &deps.read_cache {
+            c.note_write(&name, written_date);
+        }
         match r {
             Ok(n) => *written.entry(name).or_default() += n,
             Err(e) if e.is_retryable() => {
@@ -340,6 +309,10 @@ async fn run_body(deps: &HostDeps, decl: &ProcessorDecl, imp: Arc<dyn Processor>
     let total: u64 = written.values().sum();
     let mut md = out.metadata;
     md.insert("rows_written".into(), json!(written));
+    let ms = |x: f64| (x * 10.0).round() / 10.0;
+    let write_ms = t_write.elapsed().as_secs_f64() * 1000.0;
+    tracing::debug!(processor = %decl.name, %date, read_ms, compute_ms, write_ms, rows = total, "run timings");
+    md.insert("timings_ms".into(), json!({"read": ms(read_ms), "compute": ms(compute_ms), "write": ms(write_ms)}));
     if expected > 0 && total == 0 {
         return (RunOutcome::FailedPermanent { error: format!("wrote {expected} rows but read back 0") }, md, false);
     }

@@ -225,7 +225,7 @@ impl Processor for Summer {
         let date = input.date.ok_or_else(|| ProcessorError::Failed("no date".into()))?;
         let (mut n, mut total) = (0i64, 0i64);
         for t in &self.inputs {
-            for r in input.tables.get(*t).map(Vec::as_slice).unwrap_or(&[]) {
+            for r in input.rows(t) {
                 n += 1;
                 total += r.i64_of("v").or_else(|| r.i64_of("total")).unwrap_or(0);
             }

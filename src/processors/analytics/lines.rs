@@ -205,13 +205,7 @@ fn need<T>(table: &str, k: &str, v: Option<T>) -> Result<T, ProcessorError> {
 /// The rows of `table` whose `game_date` is `date` (all rows when the run has no date).
 pub fn rows_of<'a>(input: &'a ProcessorInput, table: &str) -> Vec<&'a Row> {
     let date = input.date.map(|d| d.to_string());
-    input
-        .tables
-        .get(table)
-        .map(|rows| {
-            rows.iter().filter(|r| date.as_deref().is_none_or(|d| get_str(r, "game_date") == Some(d))).collect()
-        })
-        .unwrap_or_default()
+    input.rows(table).iter().filter(|r| date.as_deref().is_none_or(|d| get_str(r, "game_date") == Some(d))).collect()
 }
 
 fn stats_of(table: &str, r: &Row, reb_col: &str) -> Result<Stats, ProcessorError> {

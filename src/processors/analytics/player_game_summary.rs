@@ -378,7 +378,7 @@ mod tests {
         ];
         let date: SlateDate = "2025-11-05".parse().unwrap();
         let mut input = ProcessorInput { date: Some(date), ..Default::default() };
-        input.tables.insert(lines::ODDS.into(), rows);
+        input.set_rows(lines::ODDS, rows);
         let known = BTreeMap::from([(pair("CLE", "PHI"), vec!["isaiahstewart".to_string()])]);
         let props = prop_lines(&input, &known);
         let p = &props[&("isaiahstewart".to_string(), pair("PHI", "CLE"))];

@@ -62,8 +62,8 @@ fn nbac(game: &str, team: &str, id: i64, name: &str, kind: &str, dist: f64, made
 fn input(bdb_rows: Vec<Row>, nbac_rows: Vec<Row>) -> ProcessorInput {
     let date: SlateDate = "2025-06-22".parse().unwrap();
     let mut i = ProcessorInput { date: Some(date), ..Default::default() };
-    i.tables.insert(BDB_PBP.into(), bdb_rows);
-    i.tables.insert(NBAC_PBP.into(), nbac_rows);
+    i.set_rows(BDB_PBP, bdb_rows);
+    i.set_rows(NBAC_PBP, nbac_rows);
     i
 }
 

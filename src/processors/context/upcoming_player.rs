@@ -106,12 +106,12 @@ pub(super) fn games_of(rows: &[Row], date: SlateDate) -> Vec<Game> {
 /// Latest injury status per player (lower-case), from both lists; NBA.com's report wins over balldontlie.
 pub(super) fn injuries(input: &ProcessorInput) -> BTreeMap<String, (String, Option<String>)> {
     let mut out = BTreeMap::new();
-    for r in input.tables.get(BDL_INJURIES).into_iter().flatten() {
+    for r in input.rows(BDL_INJURIES).iter() {
         if let (Some(p), Some(s)) = (r.str_of("player_lookup"), r.str_of("injury_status_normalized")) {
             out.insert(p.to_string(), (s.to_ascii_lowercase(), r.str_of("injury_description").map(str::to_string)));
         }
     }
-    for r in input.tables.get(NBA_INJURIES).into_iter().flatten() {
+    for r in input.rows(NBA_INJURIES).iter() {
         if let (Some(p), Some(s)) = (r.str_of("player_lookup"), r.str_of("injury_status")) {
             out.insert(p.to_string(), (s.to_ascii_lowercase(), r.str_of("reason").map(str::to_string)));
         }
@@ -174,15 +174,14 @@ impl Processor for UpcomingPlayerGameContext {
 
     fn compute(&self, input: &ProcessorInput) -> Result<ProcessorOutput, ProcessorError> {
         let date = input.date.ok_or_else(|| ProcessorError::Failed("no target date".into()))?;
-        let empty = Vec::new();
-        let games = games_of(input.tables.get(SCHEDULE).unwrap_or(&empty), date);
+        let games = games_of(input.rows(SCHEDULE), date);
         let mut out = ProcessorOutput::default();
         if games.is_empty() {
             out.no_data_reason = Some(format!("no games scheduled on {date}"));
             return Ok(out);
         }
-        let history = History::build(input.tables.get(BOXSCORES).unwrap_or(&empty), date);
-        let lines = lines(input.tables.get(PROPS).unwrap_or(&empty));
+        let history = History::build(input.rows(BOXSCORES), date);
+        let lines = lines(input.rows(PROPS));
         let hurt = injuries(input);
         let mut team_game: BTreeMap<&str, (&Game, bool)> = BTreeMap::new();
         for g in &games {

@@ -54,14 +54,13 @@ impl Processor for UpcomingTeamGameContext {
 
     fn compute(&self, input: &ProcessorInput) -> Result<ProcessorOutput, ProcessorError> {
         let date = input.date.ok_or_else(|| ProcessorError::Failed("no target date".into()))?;
-        let empty = Vec::new();
-        let games = games_of(input.tables.get(SCHEDULE).unwrap_or(&empty), date);
+        let games = games_of(input.rows(SCHEDULE), date);
         let mut out = ProcessorOutput::default();
         if games.is_empty() {
             out.no_data_reason = Some(format!("no games scheduled on {date}"));
             return Ok(out);
         }
-        let history = History::build(input.tables.get(BOXSCORES).unwrap_or(&empty), date);
+        let history = History::build(input.rows(BOXSCORES), date);
         // Injured players per team: a player's team is his most recent one.
         let mut hurt: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         for (p, (status, _)) in injuries(input) {

@@ -104,15 +104,14 @@ impl Processor for PlayerCompositeFactors {
         if let Some(out) = bootstrap_skip(date) {
             return Ok(out);
         }
-        let empty = Vec::new();
-        let ctxs = input.tables.get(UPGC).unwrap_or(&empty);
-        let players = player_games(input.tables.get(PGS).unwrap_or(&empty), date);
-        let teams = team_offense(input.tables.get(TOGS).unwrap_or(&empty), date);
+        let ctxs = input.rows(UPGC);
+        let players = player_games(input.rows(PGS), date);
+        let teams = team_offense(input.rows(TOGS), date);
         let zones = by_player(input, PSZA);
         let defence: BTreeMap<&str, &Row> =
-            input.tables.get(TDZA).into_iter().flatten().filter_map(|r| Some((r.str_of("team_abbr")?, r))).collect();
+            input.rows(TDZA).iter().filter_map(|r| Some((r.str_of("team_abbr")?, r))).collect();
         let team_ctx: BTreeMap<&str, &Row> =
-            input.tables.get(UTGC).into_iter().flatten().filter_map(|r| Some((r.str_of("team_abbr")?, r))).collect();
+            input.rows(UTGC).iter().filter_map(|r| Some((r.str_of("team_abbr")?, r))).collect();
         let pace10 = |t: &str| teams.get(t).and_then(|g| mean(last(g, 10).iter().map(|x| x.pace)));
         let league_pace = mean(teams.keys().map(|t| pace10(t)));
         let mut rows = Vec::new();

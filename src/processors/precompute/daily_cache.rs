@@ -78,7 +78,7 @@ pub fn schema() -> TableSchema {
 
 /// Rows of `table` by `player_lookup`.
 pub(super) fn by_player<'a>(input: &'a ProcessorInput, table: &str) -> BTreeMap<&'a str, &'a Row> {
-    input.tables.get(table).into_iter().flatten().filter_map(|r| Some((r.str_of("player_lookup")?, r))).collect()
+    input.rows(table).iter().filter_map(|r| Some((r.str_of("player_lookup")?, r))).collect()
 }
 
 fn cache_row(
@@ -139,13 +139,12 @@ impl Processor for PlayerDailyCache {
         if let Some(out) = bootstrap_skip(date) {
             return Ok(out);
         }
-        let empty = Vec::new();
-        let players = player_games(input.tables.get(PGS).unwrap_or(&empty), date);
-        let teams = team_offense(input.tables.get(TOGS).unwrap_or(&empty), date);
+        let players = player_games(input.rows(PGS), date);
+        let teams = team_offense(input.rows(TOGS), date);
         let zones = by_player(input, PSZA);
         let mut rows = Vec::new();
         let mut skipped = 0usize;
-        for ctx in input.tables.get(UPGC).unwrap_or(&empty) {
+        for ctx in input.rows(UPGC) {
             let Some(lookup) = ctx.str_of("player_lookup") else { continue };
             let games = players.get(lookup).map(Vec::as_slice).unwrap_or_default();
             if games.len() < MIN_GAMES {

@@ -77,7 +77,7 @@ pub fn quality_tier(score: f64) -> &'static str {
 }
 
 fn index<'a>(input: &'a ProcessorInput, table: &str, key: &str) -> BTreeMap<&'a str, &'a Row> {
-    input.tables.get(table).into_iter().flatten().filter_map(|r| Some((r.str_of(key)?, r))).collect()
+    input.rows(table).iter().filter_map(|r| Some((r.str_of(key)?, r))).collect()
 }
 
 fn base(date: SlateDate, c: &Row) -> Option<Value> {
@@ -117,8 +117,7 @@ impl Processor for MlFeatureStore {
 
     fn compute(&self, input: &ProcessorInput) -> Result<ProcessorOutput, ProcessorError> {
         let date = input.date.ok_or_else(|| ProcessorError::Failed("no game date".into()))?;
-        let empty = Vec::new();
-        let ctxs = input.tables.get(UPGC).unwrap_or(&empty);
+        let ctxs = input.rows(UPGC);
         let early = season::is_early_season(date);
         let mut out = ProcessorOutput::default();
         let mut rows = Vec::new();
@@ -126,9 +125,9 @@ impl Processor for MlFeatureStore {
             rows.extend(ctxs.iter().filter_map(|c| placeholder(date, c)));
             out.metadata.insert("processing_decision".into(), json!("early_season_placeholders"));
         } else {
-            let players = player_games(input.tables.get(PGS).unwrap_or(&empty), date);
-            let offence = team_offense(input.tables.get(TOGS).unwrap_or(&empty), date);
-            let defence_games = team_defense(input.tables.get(TDGS).unwrap_or(&empty), date);
+            let players = player_games(input.rows(PGS), date);
+            let offence = team_offense(input.rows(TOGS), date);
+            let defence_games = team_defense(input.rows(TDGS), date);
             let (cache, factors, zones) = (by_player(input, PDC), by_player(input, PCF), by_player(input, PSZA));
             let defence = index(input, TDZA, "team_abbr");
             let team_ctx = index(input, UTGC, "team_abbr");

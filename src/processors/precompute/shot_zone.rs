@@ -172,7 +172,7 @@ impl Processor for PlayerShotZoneAnalysis {
         if let Some(out) = bootstrap_skip(date) {
             return Ok(out);
         }
-        let players = player_games(input.tables.get(PGS).map(Vec::as_slice).unwrap_or_default(), date);
+        let players = player_games(input.rows(PGS), date);
         let rows: Vec<_> = players
             .iter()
             .filter(|(_, g)| g.len() >= MIN_GAMES)

@@ -171,7 +171,7 @@ impl Processor for TeamDefenseZoneAnalysis {
         if let Some(out) = bootstrap_skip(date) {
             return Ok(out);
         }
-        let teams = team_defense(input.tables.get(TDGS).map(Vec::as_slice).unwrap_or_default(), date);
+        let teams = team_defense(input.rows(TDGS), date);
         let (lg, src) = league(&teams, date);
         let mut out = ProcessorOutput::default();
         let rows: Vec<_> = teams

@@ -235,7 +235,7 @@ impl Processor for BasketballRefRoster {
             out.no_data_reason = Some(format!("the {} {} roster lists no players", roster.team, roster.season_year));
             return Ok(out);
         }
-        let prior = input.tables.get(&format!("nba_raw.{TABLE}"));
+        let prior = input.tables.get(&format!("nba_raw.{TABLE}")).map(|v| v.as_slice());
         let changes = prior.map(|p| apply_prior(&file, &mut roster, p));
         out.metadata.insert("players".into(), json!(roster.rows.len()));
         out.metadata.insert("roster_changes".into(), changes.as_ref().map_or(json!("unknown"), |c| json!(c.len())));
