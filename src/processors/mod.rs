@@ -7,6 +7,7 @@
 pub mod analytics;
 pub mod context;
 pub mod precompute;
+pub mod predict;
 pub mod raw;
 
 use std::collections::BTreeMap;
