@@ -8,6 +8,7 @@ pub mod bench_season;
 pub mod dlq;
 pub mod home;
 pub mod names;
+pub mod report;
 pub mod run;
 pub mod status;
 pub mod table_digest;
@@ -94,6 +95,23 @@ pub enum Command {
         to: Option<SlateDate>,
         #[arg(long)]
         json: bool,
+    },
+    /// Prediction accuracy per season: each system's MAE/RMSE/bias against last-5 / last-10 / season-average
+    /// baselines on the same player-games, and against the consensus line (hit rate, profit, coverage).
+    Report {
+        /// Read the warehouse of this pipeline home instead of `--home`.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Score only player-games from this date (with `--to`); histories still start with the season.
+        #[arg(long, requires = "to")]
+        from: Option<SlateDate>,
+        #[arg(long, requires = "from")]
+        to: Option<SlateDate>,
+        /// Write an SVG of the rolling 7-day MAE by date per system and baseline.
+        #[arg(long)]
+        plot: Option<PathBuf>,
     },
     /// Every run of a correlation id, from the scraper run to the last phase.
     Trace {
@@ -198,6 +216,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Status { date, from, to, json } => {
             let view = status::StatusView { date, range: from.zip(to), json };
             status::status(&cli.home, &topology, view).await
+        }
+        Command::Report { data, json, from, to, plot } => {
+            let home_dir = data.unwrap_or_else(|| cli.home.clone());
+            report::run(&home_dir, report::ReportArgs { range: from.zip(to), json, plot }).await
         }
         Command::Trace { correlation_id, json } => status::trace(&cli.home, &correlation_id, json).await,
         Command::Dlq { action } => dlq::run(&cli.home, &topology, action).await,

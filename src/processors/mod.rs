@@ -6,6 +6,7 @@
 
 pub mod analytics;
 pub mod context;
+pub mod grading;
 pub mod precompute;
 pub mod predict;
 pub mod raw;
@@ -160,5 +161,6 @@ pub fn builtin_registry() -> ProcessorRegistry {
     analytics::register(&mut reg);
     context::register(&mut reg);
     precompute::register(&mut reg);
+    grading::register(&mut reg);
     reg
 }
