@@ -2,7 +2,7 @@
 //!
 //! - `RawFileLanded` → the Phase 2 processor whose `path_prefix` is the longest prefix of the path (dedup
 //!   scope `path#generation`, so later files of the same date are processed — the original keyed on date);
-//! - `TableReady` → every Phase 3 processor with the table in `triggers_on` (no Phase 2→3 orchestrator:
+//! - `TableReady` → every Phase 3 (and Phase 5 grading) processor with the table in `triggers_on` (no Phase 2→3 orchestrator:
 //!   seed decision 1; each checks its own dependencies and dedup absorbs the many triggers);
 //! - `RunProcessors` → the named processors (tracker triggers).
 //!
@@ -81,13 +81,15 @@ impl Handler<RawFileLanded> for Dispatcher {
 impl Handler<TableReady> for Dispatcher {
     type Result = ResponseFuture<HandleOutcome>;
     fn handle(&mut self, msg: TableReady, _: &mut Self::Context) -> Self::Result {
-        if !msg.status.counts_as_complete() || !msg.origin.may_trigger(3) {
+        if !msg.status.counts_as_complete() {
             return Box::pin(async { HandleOutcome::Done });
         }
         let table = msg.table.to_string();
         let targets: Vec<_> = self
             .topology
-            .processors_in_phase(3)
+            .processors
+            .iter()
+            .filter(|p| matches!(p.phase, 3 | 5) && msg.origin.may_trigger(p.phase))
             .filter(|p| p.enabled && p.triggers_on.contains(&table))
             .map(|p| (p.name.clone(), String::new(), None))
             .collect();

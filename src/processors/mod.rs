@@ -162,5 +162,6 @@ pub fn builtin_registry() -> ProcessorRegistry {
     context::register(&mut reg);
     precompute::register(&mut reg);
     grading::register(&mut reg);
+    reg.register(Arc::new(raw::checked::Checked::new(Arc::new(predict::coordinator::PredictionCoordinator))));
     reg
 }

@@ -29,13 +29,16 @@ pub async fn read_inputs(
     for dep in &decl.dependencies {
         let Some(table) = TableRef::parse(&dep.table) else { continue };
         let cols = imp.input_columns(&dep.table);
+        // A table declared twice (the date and a lookback) keeps its lookback under `<table>:lookback`.
+        let twice = decl.dependencies.iter().filter(|d| d.table == dep.table).count() > 1;
+        let lookback_key = if twice { format!("{}:lookback", dep.table) } else { dep.table.clone() };
         if dep.check == DependencyCheck::Lookback {
             let w = i64::from(dep.window_days.unwrap_or(30));
             let key =
                 ReadKey { table: dep.table.clone(), from: date.add_days(-w), to: date.pred(), columns: cols.clone() };
             if let Some(rows) = cache.and_then(|c| c.get(&key)) {
                 note_missing(dep, rows.len(), &mut missing, &mut missing_tables);
-                input.tables.insert(dep.table.clone(), rows);
+                input.tables.insert(lookback_key, rows);
                 continue;
             }
             let token = cache.map(|c| c.begin());
@@ -52,7 +55,7 @@ pub async fn read_inputs(
                 c.put(key, token, rows.clone());
             }
             note_missing(dep, rows.len(), &mut missing, &mut missing_tables);
-            input.tables.insert(dep.table.clone(), rows);
+            input.tables.insert(lookback_key, rows);
             continue;
         }
         let rows = match (dep.check, cols) {

@@ -60,15 +60,28 @@ pub(super) fn check_processors(c: &mut Ctx, t: &Topology) {
             }
             (_, None) => {}
         }
-        if p.phase != 3 && !p.triggers_on.is_empty() {
-            c.entry("processor", i, ".triggers_on", "only phase 3 processors have `triggers_on`".into());
+        // Phase 3 processors are triggered by Phase 2 tables (seed decision 1); Phase 5 processors (grading) by
+        // the tables of earlier phases they wait for. Nobody else is triggered by a table.
+        if p.phase != 3 && p.phase != 5 && !p.triggers_on.is_empty() {
+            c.entry("processor", i, ".triggers_on", "only phase 3 and phase 5 processors have `triggers_on`".into());
         }
         for (j, table) in p.triggers_on.iter().enumerate() {
-            if !phase2_outputs.contains(table.as_str()) && !c.index.was_dropped(table) {
-                let msg = format!(
-                    "`{table}` is not an output of any phase 2 processor{}",
-                    did_you_mean(table, &phase2_outputs)
-                );
+            let earlier = t.processors.iter().any(|q| {
+                q.phase <= p.phase
+                    && q.phase >= 3
+                    && q.name != p.name
+                    && (q.output == *table || q.extra_outputs.contains(table))
+            });
+            let ok = if p.phase == 5 { earlier } else { phase2_outputs.contains(table.as_str()) };
+            if !ok && !c.index.was_dropped(table) {
+                let msg = if p.phase == 5 {
+                    format!("`{table}` is not an output of a phase 3 or 4 processor, nor of another phase 5 one")
+                } else {
+                    format!(
+                        "`{table}` is not an output of any phase 2 processor{}",
+                        did_you_mean(table, &phase2_outputs)
+                    )
+                };
                 c.entry("processor", i, &format!(".triggers_on[{j}]"), msg);
             }
         }
@@ -100,7 +113,8 @@ pub(super) fn check_dependencies(c: &mut Ctx, t: &Topology, producers: &HashMap<
         let mut seen = HashSet::new();
         for (j, d) in p.dependencies.iter().enumerate() {
             let at = format!(".dependencies[{j}]");
-            if !seen.insert(d.table.as_str()) {
+            // A table may be read twice only as the date and a lookback (`<table>:lookback` in the input).
+            if !seen.insert((d.table.as_str(), d.check == DependencyCheck::Lookback)) {
                 c.entry("processor", i, &format!("{at}.table"), format!("`{}` is listed twice", d.table));
             }
             match (d.check, d.window_days) {

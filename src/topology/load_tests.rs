@@ -1,7 +1,7 @@
 //! Tests of the strict topology loader: the shipped config, structural issues, semantic issues, locations.
 
 use super::*;
-use crate::topology::{ModeQuorum, Route};
+use crate::topology::{DependencyCheck, ModeQuorum, Route};
 use proptest::prelude::*;
 
 const SHIPPED: &str = include_str!("../../config/pipeline.toml");
@@ -71,7 +71,7 @@ fn shipped_config_loads_clean() {
     assert_eq!((count(2), count(3), count(4), count(5)), (22, 5, 5, 2));
     assert_eq!(t.topics.len(), 11);
     assert!(t.topics.iter().all(|x| x.dlq));
-    assert_eq!(t.subscriptions.len(), 11);
+    assert_eq!(t.subscriptions.len(), 13);
     assert_eq!(t.trackers.len(), 2);
     let level = |n: &str| t.processor(n).and_then(|p| p.level);
     assert_eq!(level("team_defense_zone_analysis"), Some(1));
@@ -421,4 +421,27 @@ proptest! {
         spliced.insert(at, &junk);
         let _ = load_str(&spliced.join("\n"), "m");
     }
+}
+
+#[test]
+fn a_table_is_read_twice_only_as_date_and_lookback_and_grading_waits_on_earlier_outputs() {
+    let shipped = load_str(SHIPPED, "config/pipeline.toml").unwrap();
+    let coord = shipped.processor("prediction_coordinator").unwrap();
+    let mlfs: Vec<_> = coord
+        .dependencies
+        .iter()
+        .filter(|d| d.table == "nba_predictions.ml_feature_store_v2")
+        .map(|d| d.check)
+        .collect();
+    assert_eq!(mlfs, [DependencyCheck::DateMatch, DependencyCheck::Lookback]);
+    let twice = SHIPPED.replace(
+        r#"{ table = "nba_predictions.ml_feature_store_v2", check = "lookback", window_days = 60, critical = false },"#,
+        r#"{ table = "nba_predictions.ml_feature_store_v2", check = "date_match", critical = false },"#,
+    );
+    assert!(issues(&twice).iter().any(|i| i.message.contains("is listed twice")));
+    let raw_trigger = SHIPPED.replace(
+        r#"triggers_on = ["nba_predictions.player_prop_predictions", "nba_analytics.player_game_summary"]"#,
+        r#"triggers_on = ["nba_raw.nbac_player_boxscores"]"#,
+    );
+    assert!(issues(&raw_trigger).iter().any(|i| i.message.contains("is not an output of a phase 3 or 4 processor")));
 }

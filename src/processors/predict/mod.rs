@@ -29,8 +29,10 @@
 //! - `xgboost_v1` (a mock model at v1.0) is replaced by `ridge_v1`, a closed-form ridge regression on the 25
 //!   standardised features ([`learned`]), with the XGBoost system's confidence and recommendation rules.
 
+pub mod batch;
 pub mod circuit;
 pub mod common;
+pub mod coordinator;
 pub mod ensemble;
 pub mod learned;
 pub mod lines;
