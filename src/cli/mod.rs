@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod bench_pipeline;
 pub mod bench_season;
+pub mod coverage;
 pub mod dlq;
 pub mod home;
 pub mod names;
@@ -112,6 +113,13 @@ pub enum Command {
         /// Write an SVG of the rolling 7-day MAE by date per system and baseline.
         #[arg(long)]
         plot: Option<PathBuf>,
+    },
+    /// Every scheduled player of a slate: predicted, or excluded with the reason.
+    Coverage {
+        #[arg(long)]
+        date: SlateDate,
+        #[arg(long)]
+        json: bool,
     },
     /// Every run of a correlation id, from the scraper run to the last phase.
     Trace {
@@ -221,6 +229,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let home_dir = data.unwrap_or_else(|| cli.home.clone());
             report::run(&home_dir, report::ReportArgs { range: from.zip(to), json, plot }).await
         }
+        Command::Coverage { date, json } => coverage::coverage(&cli.home, date, json).await,
         Command::Trace { correlation_id, json } => status::trace(&cli.home, &correlation_id, json).await,
         Command::Dlq { action } => dlq::run(&cli.home, &topology, action).await,
         Command::Bench { name, n, data, seasons, season, from, to, through_phase, json } => match name.as_str() {

@@ -162,7 +162,9 @@ pub fn select(contexts: &[Row], features: &[Row], props: &[Row]) -> Vec<Decision
             exclude("early_season_bootstrap")
         } else if quality < MIN_QUALITY {
             exclude("low_feature_quality")
-        } else if c.f64_of("avg_minutes_per_game_last_7").is_none_or(|m| m < MIN_MINUTES) {
+        } else if c.f64_of("avg_minutes_per_game_last_7").is_none() {
+            exclude("no_games_last_7_days")
+        } else if c.f64_of("avg_minutes_per_game_last_7").is_some_and(|m| m < MIN_MINUTES) {
             exclude("low_minutes")
         } else {
             match f.and_then(|r| features_of(r)) {
