@@ -254,19 +254,33 @@ pub async fn import(home_dir: &Path, t: &Topology, dir: PathBuf, through_phase: 
 }
 
 /// `demo`: a few slate dates end to end, then the grid of the last one.
+/// Days of history the demo backfills before its live dates.
+pub const DEMO_HISTORY_DAYS: i64 = 28;
+
 pub async fn demo(home_dir: &Path, t: &Topology, data: Option<PathBuf>, dates: u32) -> anyhow::Result<()> {
     if let Err(e) = open_source(data.as_deref()) {
         return spine_check(home_dir, t, &e.to_string()).await;
     }
     let from: SlateDate = "2025-01-15".parse()?;
     let to = from.add_days(i64::from(dates.max(1)) - 1);
+    // Four weeks of history first (a quiet backfill through Phase 4), so the live dates have form, rest,
+    // averages and a trained model to predict from.
+    let warm = Plan::backfill(from.add_days(-DEMO_HISTORY_DAYS), from.pred(), 4, data.clone(), "demo history".into());
+    println!(
+        "hoopflow demo — {DEMO_HISTORY_DAYS} days of history ({} → {}) as a backfill, then the live dates",
+        warm.from, warm.to
+    );
+    let source = open_source(data.as_deref())?;
+    execute_with(home_dir, t, &warm, source.as_ref(), Show::Progress).await?;
     run_dates(
         home_dir,
         t,
         Plan { from, to, mode: RunMode::Daily, through_phase: None, data, force: false, reason: None },
     )
     .await?;
-    super::status::status(home_dir, t, super::status::StatusView { date: Some(to), ..Default::default() }).await
+    super::status::status(home_dir, t, super::status::StatusView { date: Some(to), ..Default::default() }).await?;
+    println!();
+    super::report::run(home_dir, super::report::ReportArgs { range: Some((from, to)), json: false, plot: None }).await
 }
 
 /// What `demo` runs while this build has no Phase 1 source: the spine itself, through the real actors.

@@ -4,7 +4,8 @@
 //!
 //! Invariants:
 //! - the model is trained only on feature vectors of dates before the slate, paired with the points then
-//!   scored ([`batch::training_samples`], [`learned::train_before`]); histories stop the day before;
+//!   scored ([`batch::training_samples`], [`learned::train_before`]), and only from [`MIN_TRAINING_SAMPLES`]
+//!   of them; histories stop the day before;
 //! - one row per (player, system, line offset): a player with a real line gets the five-line ladder
 //!   (base − 2 … base + 2), one without gets one `NO_LINE` row per system at offset 0 with the estimated line
 //!   recorded; prediction ids are deterministic, so a re-run replaces the date's rows instead of adding to them;
@@ -32,6 +33,9 @@ pub const PGS: &str = "nba_analytics.player_game_summary";
 pub const TDGS: &str = "nba_analytics.team_defense_game_summary";
 /// The lookback read of the feature store (key of the second declaration of the same table).
 pub const MLFS_HISTORY: &str = "nba_predictions.ml_feature_store_v2:lookback";
+/// Fewest training samples for the ridge model: below it the model is skipped (a day or two of vectors
+/// overfits, and the 0–60 clamp then answers 60 for everyone — what the three-date demo showed).
+pub const MIN_TRAINING_SAMPLES: usize = 1000;
 /// Most history games handed to the systems.
 pub const HISTORY_GAMES: usize = 30;
 
@@ -125,7 +129,14 @@ impl Processor for PredictionCoordinator {
             return Ok(out);
         }
         let samples = batch::training_samples(input.rows(MLFS_HISTORY), input.rows(PGS), date);
-        let model = learned::train_before(&samples, learned::DEFAULT_LAMBDA, date);
+        let model = if samples.len() < MIN_TRAINING_SAMPLES {
+            Err(super::PredictError::Training(format!(
+                "{} training samples before {date}, fewer than {MIN_TRAINING_SAMPLES}",
+                samples.len()
+            )))
+        } else {
+            learned::train_before(&samples, learned::DEFAULT_LAMBDA, date)
+        };
         let model_note = match &model {
             Ok(m) => json!({"system": "ridge_v1", "samples": m.n_samples, "lambda": m.lambda}),
             Err(e) => json!({"system": "ridge_v1", "skipped": e.to_string(), "samples": samples.len()}),
