@@ -4,6 +4,7 @@
 //! Invariants: a [`SlateDate`] is always the NBA game date in America/New_York; nothing here reads the wall
 //! clock (time enters through the `Clock` port).
 
+pub mod backup_schedule;
 pub mod entities;
 pub mod identity;
 pub mod names;
