@@ -12,8 +12,12 @@ use crate::domain::{RowExt, SlateDate};
 
 pub async fn coverage(home_dir: &Path, date: SlateDate, json: bool) -> anyhow::Result<()> {
     let b = home::open(home_dir)?;
-    let rows =
-        b.warehouse.read_date(&TableRef::new("nba_predictions", "prediction_coverage"), date).await.unwrap_or_default();
+    let rows = match b.warehouse.read_date(&TableRef::new("nba_predictions", "prediction_coverage"), date).await {
+        Ok(rows) => rows,
+        // No batch has ever run in this home: the table does not exist yet.
+        Err(crate::backends::PortError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());

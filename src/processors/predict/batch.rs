@@ -50,7 +50,7 @@ pub struct PlayerRequest {
     pub is_home: bool,
     pub days_rest: Option<i64>,
     pub line: LineChoice,
-    pub features: Vec<f64>,
+    pub features: [f64; 25],
     pub feature_quality_score: f64,
 }
 
@@ -167,7 +167,7 @@ pub fn select(contexts: &[Row], features: &[Row], props: &[Row]) -> Vec<Decision
         } else if c.f64_of("avg_minutes_per_game_last_7").is_some_and(|m| m < MIN_MINUTES) {
             exclude("low_minutes")
         } else {
-            match f.and_then(|r| features_of(r)) {
+            match f.and_then(|r| features_of(r)).and_then(|v| <[f64; 25]>::try_from(v).ok()) {
                 None => exclude("invalid_features"),
                 Some(features) => Decision::Request(Box::new(PlayerRequest {
                     player_lookup: p.to_string(),
@@ -242,8 +242,7 @@ pub fn training_samples(features: &[Row], pgs: &[Row], date: SlateDate) -> Vec<(
             continue;
         }
         let (Some(v), Some(y)) = (features_of(r), actual.get(&(d, p))) else { continue };
-        let mut a = [0.0; 25];
-        a.copy_from_slice(&v);
+        let Ok(a) = <[f64; 25]>::try_from(v) else { continue };
         out.push((day, a, *y));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)));

@@ -64,8 +64,7 @@ pub fn predict_player(
     model: Option<&learned::Model>,
     breaker: &mut CircuitBreaker,
 ) -> Vec<Row> {
-    let mut features = [0.0; 25];
-    features.copy_from_slice(&req.features[..25.min(req.features.len())]);
+    let features = req.features;
     let ctx = PlayerContext {
         date,
         features,
