@@ -18,7 +18,6 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::daily_cache::by_player;
 use super::factors::{fatigue, pace_score, shot_zone_mismatch, usage_spike, FatigueInput};
 use super::games::{last, mean, player_games, round, team_offense, PlayerGame};
 use super::{bootstrap_skip, row_of};
@@ -107,11 +106,9 @@ impl Processor for PlayerCompositeFactors {
         let ctxs = input.rows(UPGC);
         let players = player_games(input.rows(PGS), date);
         let teams = team_offense(input.rows(TOGS), date);
-        let zones = by_player(input, PSZA);
-        let defence: BTreeMap<&str, &Row> =
-            input.rows(TDZA).iter().filter_map(|r| Some((r.str_of("team_abbr")?, r))).collect();
-        let team_ctx: BTreeMap<&str, &Row> =
-            input.rows(UTGC).iter().filter_map(|r| Some((r.str_of("team_abbr")?, r))).collect();
+        let zones = super::rows_by(input, PSZA, "player_lookup");
+        let defence = super::rows_by(input, TDZA, "team_abbr");
+        let team_ctx = super::rows_by(input, UTGC, "team_abbr");
         let pace10 = |t: &str| teams.get(t).and_then(|g| mean(last(g, 10).iter().map(|x| x.pace)));
         let league_pace = mean(teams.keys().map(|t| pace10(t)));
         let mut rows = Vec::new();

@@ -12,8 +12,6 @@
 //! - the original's `fourth_quarter_minutes_last_7` and `player_age` have no source in this build (no quarter
 //!   splits, no birth dates are landed): the columns exist and stay NULL.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
 use super::games::{last, mean, player_games, round, sample_std, team_offense, PlayerGame, TeamGame};
@@ -76,11 +74,6 @@ pub fn schema() -> TableSchema {
         .keyed_by(&["cache_date", "player_lookup"])
 }
 
-/// Rows of `table` by `player_lookup`.
-pub(super) fn by_player<'a>(input: &'a ProcessorInput, table: &str) -> BTreeMap<&'a str, &'a Row> {
-    input.rows(table).iter().filter_map(|r| Some((r.str_of("player_lookup")?, r))).collect()
-}
-
 fn cache_row(
     date: SlateDate,
     ctx: &Row,
@@ -141,7 +134,7 @@ impl Processor for PlayerDailyCache {
         }
         let players = player_games(input.rows(PGS), date);
         let teams = team_offense(input.rows(TOGS), date);
-        let zones = by_player(input, PSZA);
+        let zones = super::rows_by(input, PSZA, "player_lookup");
         let mut rows = Vec::new();
         let mut skipped = 0usize;
         for ctx in input.rows(UPGC) {

@@ -12,11 +12,8 @@
 //! - the write replaces the date's partition in one step (the original deleted and re-inserted in chunks and
 //!   could duplicate rows when the delete failed).
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
-use super::daily_cache::by_player;
 use super::features::{self, FeatureInput, FEATURE_NAMES, FEATURE_VERSION};
 use super::games::{player_games, round, team_defense, team_offense};
 use super::row_of;
@@ -76,10 +73,6 @@ pub fn quality_tier(score: f64) -> &'static str {
     }
 }
 
-fn index<'a>(input: &'a ProcessorInput, table: &str, key: &str) -> BTreeMap<&'a str, &'a Row> {
-    input.rows(table).iter().filter_map(|r| Some((r.str_of(key)?, r))).collect()
-}
-
 fn base(date: SlateDate, c: &Row) -> Option<Value> {
     Some(json!({
         "player_lookup": c.str_of("player_lookup")?,
@@ -128,9 +121,13 @@ impl Processor for MlFeatureStore {
             let players = player_games(input.rows(PGS), date);
             let offence = team_offense(input.rows(TOGS), date);
             let defence_games = team_defense(input.rows(TDGS), date);
-            let (cache, factors, zones) = (by_player(input, PDC), by_player(input, PCF), by_player(input, PSZA));
-            let defence = index(input, TDZA, "team_abbr");
-            let team_ctx = index(input, UTGC, "team_abbr");
+            let (cache, factors, zones) = (
+                super::rows_by(input, PDC, "player_lookup"),
+                super::rows_by(input, PCF, "player_lookup"),
+                super::rows_by(input, PSZA, "player_lookup"),
+            );
+            let defence = super::rows_by(input, TDZA, "team_abbr");
+            let team_ctx = super::rows_by(input, UTGC, "team_abbr");
             for c in ctxs {
                 let (Some(p), Some(team), Some(opp)) =
                     (c.str_of("player_lookup"), c.str_of("team_abbr"), c.str_of("opponent_team_abbr"))

@@ -60,6 +60,15 @@ pub fn bootstrap_skip(date: SlateDate) -> Option<ProcessorOutput> {
     })
 }
 
+/// The rows of `table` by the value of `key` (`player_lookup`, `team_abbr`); a later row wins.
+pub fn rows_by<'a>(
+    input: &'a super::ProcessorInput,
+    table: &str,
+    key: &str,
+) -> std::collections::BTreeMap<&'a str, &'a Row> {
+    input.rows(table).iter().filter_map(|r| Some((crate::domain::RowExt::str_of(r, key)?, r))).collect()
+}
+
 /// A JSON object as a row, without its NULL values.
 pub fn row_of(v: Value) -> Option<Row> {
     let mut r = v.as_object().cloned()?;
